@@ -1,0 +1,95 @@
+"""The `screening` command line."""
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+
+from screening.contract import Waybill
+from screening.errors import ConfigurationError, InvalidInput
+from screening.policy.loader import load_policy
+from screening.settings import get_settings
+
+app = typer.Typer(
+    help="Parcel risk screening: serve the API, check the policy, score waybills.", no_args_is_help=True
+)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int, typer.Option(help="Worker processes (more than 1 needs SCREENING_REDIS_URL).")
+    ] = 1,
+    reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
+) -> None:
+    """Start the HTTP API."""
+    import uvicorn
+
+    settings = get_settings()
+    if workers > 1 and not settings.redis_url:
+        typer.echo(
+            "refusing --workers > 1 with the embedded history store: each process would keep its own "
+            "history and count parcels apart. Set SCREENING_REDIS_URL to share history between workers.",
+            err=True,
+        )
+        raise typer.Exit(2)
+    try:
+        settings.check_secrets()
+    except ConfigurationError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        log_level=settings.log_level.lower(),
+        access_log=False,
+    )
+
+
+@app.command("check-policy")
+def check_policy(file: Annotated[Path, typer.Argument(help="Policy file (TOML).")]) -> None:
+    """Validate a policy file and print its version."""
+    try:
+        policy = load_policy(file)
+    except ConfigurationError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"{file}: ok, version {policy.version}")
+
+
+@app.command()
+def score(file: Annotated[Path, typer.Argument(help="A waybill as JSON ('-' for standard input).")]) -> None:
+    """Score one waybill from a file and print the decision."""
+    from screening.engine import build_engine
+
+    text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
+    try:
+        waybill = Waybill.model_validate_json(text)
+    except ValidationError as exc:
+        detail = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
+        typer.echo(json.dumps({"detail": detail}, ensure_ascii=False, indent=2), err=True)
+        raise typer.Exit(1) from exc
+
+    async def run() -> str:
+        engine = build_engine(get_settings())
+        try:
+            decision = await engine.decide(waybill)
+        finally:
+            await engine.close()
+        return decision.model_dump_json(indent=2)
+
+    try:
+        typer.echo(asyncio.run(run()))
+    except InvalidInput as exc:
+        typer.echo(json.dumps({"detail": exc.detail}, ensure_ascii=False, indent=2), err=True)
+        raise typer.Exit(1) from exc

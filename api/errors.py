@@ -1,0 +1,57 @@
+"""The one place where the service's errors become HTTP answers."""
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.responses import ORJSONResponse
+from screening.errors import (
+    ConfigurationError,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    ScreeningError,
+    Unavailable,
+)
+
+_STATUS: tuple[tuple[type[ScreeningError], int], ...] = (
+    (InvalidInput, 422),
+    (NotFound, 404),
+    (Conflict, 409),
+    (Forbidden, 403),
+    (Unavailable, 503),
+    (ConfigurationError, 500),
+)
+
+
+def clean_detail(errors: Any) -> list[dict[str, Any]]:
+    """Validation errors as {loc, msg, type} only: the input is never echoed (it may hold an ID number)."""
+    return [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in errors]
+
+
+async def _validation(request: Request, exc: Exception) -> ORJSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return ORJSONResponse({"detail": clean_detail(exc.errors())}, status_code=422)
+
+
+async def _screening(request: Request, exc: Exception) -> ORJSONResponse:
+    assert isinstance(exc, ScreeningError)
+    if isinstance(exc, InvalidInput):
+        return ORJSONResponse({"detail": exc.detail}, status_code=422)
+    status = next((code for kind, code in _STATUS if isinstance(exc, kind)), 500)
+    return ORJSONResponse({"detail": str(exc)}, status_code=status)
+
+
+async def _http(request: Request, exc: Exception) -> ORJSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    return ORJSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+
+def install(app: FastAPI) -> None:
+    """Map every error the service raises on purpose to its HTTP status."""
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(ScreeningError, _screening)
+    app.add_exception_handler(StarletteHTTPException, _http)

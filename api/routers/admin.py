@@ -1,0 +1,60 @@
+"""Admin endpoints: the agreement-customer registry."""
+
+from fastapi import APIRouter, Request
+
+from api.deps import AgreementsDep, EngineDep
+from api.responses import ORJSONResponse, dump
+from screening.agreements import Agreement, parse_agreements_csv
+from screening.errors import InvalidInput
+from screening.watchlists import ListEntry, Violation, parse_list_csv
+
+
+async def read_text(request: Request) -> str:
+    """A UTF-8 request body (a byte-order mark is allowed); anything else is a 422."""
+    try:
+        return (await request.body()).decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput.field((), f"body is not UTF-8 text: {exc.reason}", "unicode_error") from exc
+
+
+router = APIRouter(prefix="/v1/admin", tags=["admin"])
+
+
+@router.put("/agreements", response_model=list[Agreement])
+async def upsert_agreements(agreements: list[Agreement], registry: AgreementsDep) -> ORJSONResponse:
+    """Add or replace agreement customers (JSON)."""
+    registry.upsert(agreements)
+    return ORJSONResponse({"upserted": len(agreements)})
+
+
+@router.post("/agreements/csv")
+async def upload_agreements_csv(request: Request, registry: AgreementsDep) -> ORJSONResponse:
+    """Add or replace agreement customers from a CSV body (text/csv)."""
+    text = await read_text(request)
+    count = registry.upsert(parse_agreements_csv(text))
+    return ORJSONResponse({"upserted": count})
+
+
+@router.get("/agreements", response_model=list[Agreement])
+async def list_agreements(registry: AgreementsDep) -> ORJSONResponse:
+    """Every agreement customer."""
+    return ORJSONResponse([dump(a) for a in registry.all()])
+
+
+@router.put("/lists")
+async def set_listed(entries: list[ListEntry], engine: EngineDep) -> ORJSONResponse:
+    """Put identifiers on the watch or black list, or take them off (listed: false)."""
+    return ORJSONResponse({"updated": await engine.set_listed(entries)})
+
+
+@router.post("/lists/csv")
+async def load_lists_csv(request: Request, engine: EngineDep) -> ORJSONResponse:
+    """Load list entries from a CSV body (list,kind,value,id_type,country,province,city,district,detail)."""
+    text = await read_text(request)
+    return ORJSONResponse({"updated": await engine.set_listed(parse_list_csv(text))})
+
+
+@router.post("/violations")
+async def record_violations(violations: list[Violation], engine: EngineDep) -> ORJSONResponse:
+    """Record confirmed violations of identifiers (the case workflow does this on its own)."""
+    return ORJSONResponse({"recorded": await engine.record_violations(violations)})

@@ -1,0 +1,21 @@
+"""GET /v1/decisions/{carrier}/{waybill_no}: read back the latest decision for a parcel."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+
+from api.deps import EngineDep
+from api.responses import ORJSONResponse, dump
+from screening.contract import Decision
+
+router = APIRouter(prefix="/v1", tags=["scoring"])
+
+
+@router.get("/decisions/{carrier}/{waybill_no}", response_model=Decision)
+async def read_decision(
+    carrier: Annotated[str, Path(pattern=r"^[A-Z]{2,8}$")],
+    waybill_no: Annotated[str, Path(pattern=r"^[A-Za-z0-9-]{8,32}$")],
+    engine: EngineDep,
+) -> ORJSONResponse:
+    """The latest decision for the parcel (404 when it was never scored)."""
+    return ORJSONResponse(dump(await engine.recall(carrier=carrier, waybill_no=waybill_no)))

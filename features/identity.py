@@ -1,0 +1,50 @@
+"""Identity-number checks and display masks (pure functions, no secrets)."""
+
+from datetime import date
+
+from stdnum.cn import ric, uscc
+
+RESIDENT_TYPES = frozenset({"resident_id", "temporary_id"})
+
+
+def resident_id_problem(number: str, *, today: date) -> str | None:
+    """Why a well-formed 18-character resident ID is false ('check_digit', 'birth_date'), else None."""
+    # Not ric.validate(): it ties the region code to the birth year and refuses real people.
+    if ric.calc_check_digit(number) != number[-1]:
+        return "check_digit"
+    try:
+        born = ric.get_birth_date(number)
+    except ValueError:
+        return "birth_date"
+    if born > today or born.year < 1880:
+        return "birth_date"
+    return None
+
+
+def uscc_problem(number: str) -> str | None:
+    """Why a well-formed unified social credit code is false ('check_digit'), else None."""
+    return None if uscc.is_valid(number) else "check_digit"
+
+
+def id_problem(id_type: str, number: str, *, today: date) -> str | None:
+    """Why a well-formed ID number of this type is false, else None (other types have no check digit)."""
+    if id_type in RESIDENT_TYPES:
+        return resident_id_problem(number, today=today)
+    if id_type == "uscc":
+        return uscc_problem(number)
+    return None
+
+
+def mask_id(number: str) -> str:
+    """Display form of an ID number: 110105********002X for 18 characters, ends kept otherwise."""
+    if len(number) >= 18:
+        return number[:6] + "*" * (len(number) - 10) + number[-4:]
+    keep = max(1, len(number) // 4)
+    return number[:keep] + "*" * (len(number) - 2 * keep) + number[-keep:]
+
+
+def mask_phone(e164: str) -> str:
+    """Display form of a phone number: +86138****8000."""
+    if len(e164) <= 7:
+        return e164[:2] + "*" * (len(e164) - 2)
+    return e164[:-8] + "****" + e164[-4:]

@@ -1,0 +1,106 @@
+"""Per-entity sliding windows in event time, over the entity's other parcels (online form)."""
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from statistics import median
+from typing import Protocol
+
+HOUR_MS = 3_600_000
+DAY_MS = 24 * HOUR_MS
+WINDOWS_MS: dict[str, int] = {"1h": HOUR_MS, "24h": DAY_MS, "7d": 7 * DAY_MS, "30d": 30 * DAY_MS}
+
+
+class EventLike(Protocol):
+    """What a window reads of one past parcel (the history store's ParcelEvent fits)."""
+
+    @property
+    def parcel(self) -> str: ...
+    @property
+    def at_ms(self) -> int: ...
+    @property
+    def value_cny(self) -> float: ...
+    @property
+    def limit_cny(self) -> float: ...
+    @property
+    def cross_border(self) -> bool: ...
+    @property
+    def goods(self) -> str: ...
+    @property
+    def counterpart(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class WindowStats:
+    """Figures of one entity over one window, the current parcel included."""
+
+    window: str
+    parcels: int
+    value_cny: float
+    near_limit: int
+    counterparts: int
+    top_goods: int
+    cross_border: int
+    # Cross-border parcels each under their own limit: what ant moving splits into.
+    split_parcels: int
+    split_value_cny: float
+    split_counterparts: int
+    same_goods: int
+    same_goods_counterparts: int
+    linked: tuple[str, ...]
+
+    @property
+    def cross_border_share(self) -> float:
+        """Share of the window's parcels that crossed a border."""
+        return self.cross_border / self.parcels if self.parcels else 0.0
+
+
+def is_near_limit(value: float, limit: float, band: float) -> bool:
+    """Value within the band just under a limit (band·L ≤ v < L); no limit, never near."""
+    return limit > 0 and band * limit <= value < limit
+
+
+def in_window(events: Sequence[EventLike], *, now_ms: int, window_ms: int) -> list[EventLike]:
+    """Events strictly before now and inside the window (point in time: later events never count)."""
+    start = now_ms - window_ms
+    return [e for e in events if start < e.at_ms < now_ms]
+
+
+def window_stats(
+    events: Sequence[EventLike], current: EventLike, *, window: str, band: float, linked_max: int
+) -> WindowStats:
+    """The window's figures for one entity, the current parcel counted once."""
+    rows: list[EventLike] = [*in_window(events, now_ms=current.at_ms, window_ms=WINDOWS_MS[window]), current]
+    cross = [e for e in rows if e.cross_border]
+    split = [e for e in cross if e.limit_cny > 0 and e.value_cny < e.limit_cny]
+    goods = Counter(e.goods for e in rows if e.goods)
+    same = [e for e in cross if e.goods and e.goods == current.goods]
+    recent = sorted(rows, key=lambda e: (e.at_ms, e.parcel), reverse=True)
+    return WindowStats(
+        window=window,
+        parcels=len(rows),
+        value_cny=round(sum(e.value_cny for e in rows), 2),
+        near_limit=sum(1 for e in cross if is_near_limit(e.value_cny, e.limit_cny, band)),
+        counterparts=len({e.counterpart for e in rows if e.counterpart}),
+        top_goods=max(goods.values(), default=0),
+        cross_border=len(cross),
+        split_parcels=len(split),
+        split_value_cny=round(sum(e.value_cny for e in split), 2),
+        split_counterparts=len({e.counterpart for e in split if e.counterpart}),
+        same_goods=len(same),
+        same_goods_counterparts=len({e.counterpart for e in same if e.counterpart}),
+        linked=tuple(e.parcel for e in recent if e.parcel != current.parcel)[:linked_max],
+    )
+
+
+def daily_median(events: Sequence[EventLike], *, now_ms: int, first_seen_ms: int, days: int = 30) -> float:
+    """Median parcels a day over the whole days before the last 24 h (zero days count), from first sight."""
+    end = now_ms - DAY_MS
+    start = max(first_seen_ms, now_ms - days * DAY_MS)
+    n_days = max(1, (end - start) // DAY_MS)
+    counts = [0] * n_days
+    for e in events:
+        if start <= e.at_ms < end:
+            index = min(n_days - 1, (end - 1 - e.at_ms) // DAY_MS)
+            counts[index] += 1
+    return float(median(counts))

@@ -1,0 +1,345 @@
+"""The wire contract: waybills in, decisions out (field names are fixed by shared/contract)."""
+
+import re
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+import phonenumbers
+import pycountry
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+Service = Literal["domestic", "export", "import"]
+Channel = Literal["express", "postal", "cbec"]
+Outcome = Literal["release", "inspect", "hold", "reject"]
+IdType = Literal[
+    "resident_id",
+    "temporary_id",
+    "military_id",
+    "passport",
+    "hk_macau_permit",
+    "taiwan_permit",
+    "foreign_resident",
+    "uscc",
+    "other",
+]
+VerificationMethod = Literal["id_reader", "online_check", "face_match", "manual", "none"]
+CustomerType = Literal["individual", "contract"]
+Category = Literal[
+    "agri_inputs",
+    "food",
+    "medicine",
+    "cosmetics",
+    "medical_devices",
+    "electronics",
+    "auto_parts",
+    "building_materials",
+    "hazardous_chemicals",
+    "children_products",
+    "bags_leather",
+    "apparel_shoes",
+    "tobacco",
+    "publications",
+    "documents",
+    "general",
+]
+InspectionResult = Literal["clear", "violation"]
+
+SEVERITY: dict[str, int] = {"release": 0, "inspect": 1, "hold": 2, "reject": 3}
+
+Number = Annotated[float, Field(allow_inf_nan=False), Field(strict=True)]
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Field(strict=True)
+]
+OptText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), Field(strict=True)] | None
+WaybillNo = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]{8,32}$"), Field(strict=True)]
+CarrierCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,8}$"), Field(strict=True)]
+
+# Identity numbers: the format is checked here (wrong length or characters is bad input, 422);
+# check digit and birth date are a decision (ID_INVALID), checked by the rules.
+_RESIDENT_ID = re.compile(r"^\d{17}[\dX]$")
+_USCC = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+_OTHER_ID = re.compile(r"^[A-Z0-9()-]{5,32}$")
+
+
+class Contract(BaseModel):
+    """Base of every wire model: unknown fields are refused, strings are trimmed."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+class Address(Contract):
+    """A postal address; province, city, district and detail are required in mainland China."""
+
+    country: Annotated[str, Field(strict=True, min_length=2, max_length=2)]
+    province: OptText = None
+    city: OptText = None
+    district: OptText = None
+    detail: OptText = None
+    postcode: (
+        Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9 -]{2,12}$"), Field(strict=True)] | None
+    ) = None
+
+    @field_validator("country", mode="after")
+    @classmethod
+    def _known_country(cls, value: str) -> str:
+        code = value.upper()
+        if pycountry.countries.get(alpha_2=code) is None:
+            raise PydanticCustomError(
+                "country_code", "not an ISO-3166 alpha-2 country code: {code}", {"code": value}
+            )
+        return code
+
+    @model_validator(mode="after")
+    def _mainland_fields(self) -> "Address":
+        if self.country == "CN":
+            missing = [f for f in ("province", "city", "district", "detail") if not getattr(self, f)]
+            if missing:
+                raise PydanticCustomError(
+                    "cn_address_incomplete",
+                    "a mainland China address needs {fields}",
+                    {"fields": ", ".join(missing)},
+                )
+        return self
+
+
+class Party(Contract):
+    """Sender or receiver of a parcel."""
+
+    # Field order matters: address before phone (the phone is read in the address's country)
+    # and id_type before id_number, so each error is reported on the field itself.
+    name: Text
+    address: Address
+    phone: Annotated[str, Field(strict=True, min_length=3, max_length=32)]
+    id_type: IdType | None = None
+    id_number: Annotated[str, Field(strict=True, min_length=1, max_length=32)] | None = None
+    id_verified: StrictBool = False
+    verification_method: VerificationMethod | None = None
+    customer_type: CustomerType = "individual"
+    contract_id: (
+        Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,40}$"), Field(strict=True)] | None
+    ) = None
+
+    @field_validator("phone", mode="after")
+    @classmethod
+    def _possible_phone(cls, value: str, info: ValidationInfo) -> str:
+        address = info.data.get("address")
+        region = address.country if isinstance(address, Address) else "CN"
+        try:
+            parsed = phonenumbers.parse(value, region)
+        except phonenumbers.NumberParseException as exc:
+            raise PydanticCustomError("phone", "not a phone number: {why}", {"why": str(exc)}) from None
+        if not phonenumbers.is_possible_number(parsed):
+            raise PydanticCustomError("phone", "not a possible phone number in {region}", {"region": region})
+        return value
+
+    @field_validator("id_number", mode="after")
+    @classmethod
+    def _id_format(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return None
+        if "id_type" not in info.data:
+            return value  # id_type itself failed and is reported there
+        id_type = info.data["id_type"]
+        if id_type is None:
+            raise PydanticCustomError("id_type_missing", "id_number given without id_type", {})
+        number = value.upper()
+        pattern = {"resident_id": _RESIDENT_ID, "temporary_id": _RESIDENT_ID, "uscc": _USCC}.get(
+            id_type, _OTHER_ID
+        )
+        if not pattern.match(number):
+            raise PydanticCustomError(
+                "id_number_format",
+                "id_number has the wrong length or characters for {id_type}",
+                {"id_type": id_type},
+            )
+        return number
+
+    def e164_phone(self) -> str:
+        """The phone number in E.164 form."""
+        parsed = phonenumbers.parse(self.phone, self.address.country)
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+class Item(Contract):
+    """One declared line of contents."""
+
+    description: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), Field(strict=True)
+    ]
+    category: Category | None = None
+    brand: OptText = None
+    hs_code: Annotated[str, StringConstraints(pattern=r"^\d{6,13}$"), Field(strict=True)] | None = None
+    quantity: Annotated[StrictInt, Field(ge=1, le=1_000_000)]
+    unit_value: Annotated[Number, Field(ge=0, le=100_000_000)]
+
+
+class PickupChecks(Contract):
+    """What the courier recorded at pickup."""
+
+    opened_inspection: StrictBool
+    xray_screened: StrictBool
+
+
+class Order(Contract):
+    """The e-commerce order behind a parcel."""
+
+    platform: OptText = None
+    order_id: OptText = None
+    shop_id: OptText = None
+    buyer_ip: Annotated[str, Field(strict=True, max_length=64)] | None = None
+    payment_account: OptText = None
+
+
+class Waybill(Contract):
+    """A parcel as the courier system sends it at pickup."""
+
+    waybill_no: WaybillNo
+    carrier: CarrierCode
+    outlet_id: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), Field(strict=True)
+    ]
+    courier_id: OptText = None
+    accepted_at: AwareDatetime
+    service: Service
+    channel: Channel
+    sender: Party
+    receiver: Party
+    items: Annotated[list[Item], Field(min_length=1, max_length=100)]
+    currency: Annotated[str, Field(strict=True, min_length=3, max_length=3)]
+    declared_value: Annotated[Number, Field(ge=0, le=100_000_000)]
+    weight_kg: Annotated[Number, Field(gt=0, le=100_000)]
+    dims_cm: tuple[Annotated[Number, Field(gt=0, le=10_000)], ...] | None = None
+    pickup_checks: PickupChecks
+    order: Order | None = None
+
+    @field_validator("currency", mode="after")
+    @classmethod
+    def _iso_currency(cls, value: str) -> str:
+        code = value.upper()
+        if pycountry.currencies.get(alpha_3=code) is None:
+            raise PydanticCustomError(
+                "currency_code", "not an ISO-4217 currency code: {code}", {"code": value}
+            )
+        return code
+
+    @field_validator("dims_cm", mode="after")
+    @classmethod
+    def _three_dims(cls, value: tuple[float, ...] | None) -> tuple[float, ...] | None:
+        if value is not None and len(value) != 3:
+            raise PydanticCustomError("dims", "dims_cm needs exactly three numbers [l, w, h]", {})
+        return value
+
+    @field_validator("declared_value", mode="after")
+    @classmethod
+    def _value_adds_up(cls, value: float, info: ValidationInfo) -> float:
+        items = info.data.get("items")
+        if not items:
+            return value  # items failed and are reported there
+        # Decimal so that float error (0.1 + 0.2) does not refuse an honest waybill.
+        total = sum((Decimal(str(i.unit_value)) * i.quantity for i in items), Decimal(0))
+        if abs(total - Decimal(str(value))) >= Decimal("0.01"):
+            raise PydanticCustomError(
+                "declared_value_mismatch",
+                "declared_value {declared} is not the sum of quantity × unit_value ({total})",
+                {"declared": value, "total": float(total)},
+            )
+        return value
+
+    @property
+    def parcel_key(self) -> str:
+        """The parcel's identity: carrier and waybill number."""
+        return f"{self.carrier}:{self.waybill_no}"
+
+
+class Reason(BaseModel):
+    """One rule that fired (or the model), with the figures behind it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]*$")]
+    outcome: Outcome
+    message: str
+    message_en: str
+    evidence: dict[str, Any]
+
+
+class Decision(BaseModel):
+    """The answer to one waybill."""
+
+    model_config = ConfigDict(frozen=True)
+
+    waybill_no: str
+    carrier: str
+    decision: Outcome
+    risk_score: Annotated[float, Field(ge=0, le=1)]
+    reasons: list[Reason]
+    case_id: str | None = None
+    model_version: str
+    policy_version: str
+    scored_at: datetime
+    case_status: str | None = None
+
+
+class ErrorDetail(BaseModel):
+    """One validation problem, in the FastAPI/pydantic style."""
+
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ErrorBody(BaseModel):
+    """A 4xx body naming every offending field."""
+
+    detail: list[ErrorDetail]
+
+
+class BatchError(BaseModel):
+    """The slot of a batch waybill that failed validation."""
+
+    error: ErrorBody
+
+
+class BatchRequest(BaseModel):
+    """POST /v1/score/batch: waybills are validated one by one, so an invalid one fails alone."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    waybills: Annotated[
+        list[dict[str, Any]],
+        Field(
+            min_length=1,
+            max_length=1000,
+            json_schema_extra={"items": {"$ref": "#/components/schemas/Waybill"}},
+        ),
+    ]
+
+
+class BatchResponse(BaseModel):
+    """Decisions in request order; a failed slot holds its error."""
+
+    decisions: list[Decision | BatchError]
+
+
+class Inspection(Contract):
+    """An inspection or case result reported back by a courier or customs."""
+
+    carrier: CarrierCode
+    waybill_no: WaybillNo
+    result: InspectionResult
+    violation_type: OptText = None
+    note: Annotated[str, Field(strict=True, max_length=2000)] | None = None
+    inspected_at: AwareDatetime

@@ -1,0 +1,314 @@
+"""The engine that decides: validate, stateless rules, history, model, history rules, decision."""
+
+import hashlib
+from collections.abc import Callable, Sequence
+from contextlib import suppress
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from features.goods import GoodsCatalogue
+from features.windows import WINDOWS_MS, window_stats
+from screening.agreements import AgreementRegistry, parse_agreements_csv
+from screening.contract import BatchError, Decision, Reason, Waybill
+from screening.entities import ParcelEntities, parcel_entities
+from screening.errors import DecisionNotFound, HistoryUnavailable, InvalidInput
+from screening.history import EmbeddedHistoryStore, HistoryStore, Observation, RedisHistoryStore
+from screening.parcel import BEIJING, Parcel, prepare
+from screening.policy import goods, limits, pickup, realname, sampling
+from screening.policy.catalogue import most_severe, reason
+from screening.policy.history import HISTORY_RULES, EntityView, history_unavailable
+from screening.policy.loader import load_policy
+from screening.policy.schemas import Policy
+from screening.ports import CaseSink, DecisionSink, Scorer
+from screening.privacy import PersonalData
+from screening.settings import Settings
+from screening.watchlists import Ledger, ListEntry, Violation
+
+Rule = Callable[[Parcel, Policy], Reason | None]
+
+# Order only matters for ties in the answer's reason list (sorted by severity, stable).
+STATELESS_RULES: tuple[Rule, ...] = (
+    realname.id_invalid,
+    realname.realname_missing,
+    realname.realname_unverified,
+    realname.buyer_id_missing,
+    realname.contract_unqualified,
+    goods.prohibited_item,
+    limits.over_personal_limit,
+    limits.cbec_single_limit,
+    goods.brand_price_anomaly,
+    goods.commercial_quantity,
+    goods.weight_value_mismatch,
+    pickup.inspection_not_recorded,
+    pickup.xray_not_recorded,
+    sampling.random_audit,
+)
+
+_SEVERITY_ORDER = {"reject": 0, "hold": 1, "inspect": 2, "release": 3}
+
+
+def stateless_reasons(parcel: Parcel, policy: Policy) -> list[Reason]:
+    """Every stateless rule that fires for the parcel."""
+    out = []
+    for rule in STATELESS_RULES:
+        r = rule(parcel, policy)
+        if r is not None:
+            out.append(r)
+    return out
+
+
+class Engine:
+    """Decides waybills with one policy, the goods catalogue, the registries and the history store."""
+
+    def __init__(
+        self,
+        *,
+        policy: Policy,
+        goods: GoodsCatalogue,
+        agreements: AgreementRegistry,
+        privacy: PersonalData,
+        rates: dict[str, float],
+        history: HistoryStore,
+        ledger: Ledger,
+        scorer: Scorer | None = None,
+        cases: CaseSink | None = None,
+        log: DecisionSink | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.policy = policy
+        self.goods = goods
+        self.agreements = agreements
+        self.privacy = privacy
+        self.rates = rates
+        self.history = history
+        self.ledger = ledger
+        self.scorer = scorer
+        self.cases = cases
+        self.log = log
+        self._clock = clock or (lambda: datetime.now(BEIJING))
+
+    def prepare(self, waybill: Waybill) -> Parcel:
+        """The facts of one waybill (raises InvalidInput for an unsupported currency)."""
+        return prepare(
+            waybill, policy=self.policy, rates=self.rates, goods=self.goods, agreements=self.agreements
+        )
+
+    async def readiness(self) -> dict[str, bool]:
+        """What the service needs to decide, and whether each part answers."""
+        return {"policy": True, "history": await self.history.ping()}
+
+    async def start(self) -> None:
+        """Replay list changes and violations into the history store (idempotent)."""
+        with suppress(HistoryUnavailable):
+            await self._apply(self.ledger.read())
+
+    async def close(self) -> None:
+        """Release the stores."""
+        await self.history.close()
+
+    async def set_listed(self, entries: Sequence[ListEntry]) -> int:
+        """Put identifiers on lists (or take them off); durable before the store is touched."""
+        records: list[dict[str, Any]] = [
+            {"op": "list", "key": key, "list": e.list, "listed": e.listed}
+            for e in entries
+            for key in e.keys(self.privacy)
+        ]
+        self.ledger.append(records)
+        await self._apply(records)
+        return len(entries)
+
+    async def record_violations(self, violations: Sequence[Violation]) -> int:
+        """Record confirmed violations of identifiers; durable before the store is touched."""
+        records: list[dict[str, Any]] = [
+            {"op": "violation", "key": key, "at_ms": v.at_ms, "parcel": v.parcel}
+            for v in violations
+            for key in v.keys(self.privacy)
+        ]
+        self.ledger.append(records)
+        await self._apply(records)
+        return len(violations)
+
+    async def entities_of(self, *, carrier: str, waybill_no: str) -> dict[str, str]:
+        """Entity keys (→ kind) the parcel was counted under when last scored; empty when unknown."""
+        stored = await self.history.recall(parcel=f"{carrier}:{waybill_no}")
+        if stored is None:
+            return {}
+        return Remembered.model_validate_json(stored.decision_json).entities
+
+    async def _apply(self, records: Sequence[dict[str, Any]]) -> None:
+        for r in records:
+            if r["op"] == "list":
+                await self.history.set_listed(entity=r["key"], list_name=r["list"], listed=r["listed"])
+            elif r["op"] == "violation":
+                await self.history.record_violation(entity=r["key"], at_ms=r["at_ms"], parcel=r["parcel"])
+
+    async def recall(self, *, carrier: str, waybill_no: str) -> Decision:
+        """The latest decision for a parcel."""
+        stored = await self.history.recall(parcel=f"{carrier}:{waybill_no}")
+        if stored is None:
+            raise DecisionNotFound(f"no decision for {carrier} {waybill_no}")
+        decision = Remembered.model_validate_json(stored.decision_json).decision
+        if decision.case_id is not None and self.cases is not None:
+            status = await self.cases.case_status(decision.case_id)
+            decision = decision.model_copy(update={"case_status": status})
+        return decision
+
+    async def decide(self, waybill: Waybill) -> Decision:
+        """Decide one waybill; the same body re-sent gets the same decision and counts once."""
+        parcel = self.prepare(waybill)
+        digest = body_digest(waybill)
+        entities = parcel_entities(parcel, privacy=self.privacy, goods=self.goods, digest=digest)
+        try:
+            seen = await self.history.observe(parcel=waybill.parcel_key, entities=entities.events)
+        except HistoryUnavailable:
+            seen = None
+        if seen is not None and seen.previous is not None and seen.previous.digest == digest:
+            return Remembered.model_validate_json(seen.previous.decision_json).decision
+        reasons = stateless_reasons(parcel, self.policy)
+        views: list[EntityView] | None = None
+        if seen is None:
+            reasons.append(history_unavailable(parcel, self.policy))
+        else:
+            views = self._views(entities, seen)
+            for rule in HISTORY_RULES:
+                r = rule(parcel, views, self.policy)
+                if r is not None:
+                    reasons.append(r)
+        risk = 0.0
+        if self.scorer is not None:
+            risk = self.scorer.score(parcel, views)
+            r = self._model_reason(parcel, views, risk)
+            if r is not None:
+                reasons.append(r)
+        decision = self._decision(parcel, reasons, risk_score=risk)
+        if decision.decision == "hold" and self.cases is not None:
+            case_id = await self.cases.open_case(decision=decision, parcel=parcel, entities=entities)
+            decision = decision.model_copy(update={"case_id": case_id, "case_status": "open"})
+        if seen is not None:
+            with suppress(HistoryUnavailable):
+                await self.history.remember_decision(
+                    parcel=waybill.parcel_key,
+                    digest=digest,
+                    decision_json=Remembered(decision=decision, entities=entities.kinds)
+                    .model_dump_json()
+                    .encode(),
+                )
+        if self.log is not None:
+            self.log.append(decision=decision, parcel=parcel, entities=entities)
+        return decision
+
+    def _model_reason(self, parcel: Parcel, views: list[EntityView] | None, risk: float) -> Reason | None:
+        m = self.policy.model
+        if risk > m.hold_threshold:
+            code, threshold = "MODEL_HIGH_RISK", m.hold_threshold
+        elif risk > m.inspect_threshold:
+            code, threshold = "MODEL_ELEVATED_RISK", m.inspect_threshold
+        else:
+            return None
+        assert self.scorer is not None
+        # Contributions cost several predictions' worth: computed only where a model reason fires.
+        factors = self.scorer.explain(parcel, views, top=m.top_factors)
+        return reason(
+            code,
+            score=round(risk, 4),
+            threshold=threshold,
+            top_factors=[[name, round(value, 4)] for name, value in factors],
+            model_version=self.model_version,
+        )
+
+    async def decide_batch(self, raw: Sequence[Any]) -> list[Decision | BatchError]:
+        """Decide waybills in request order; an invalid one fails alone."""
+        out: list[Decision | BatchError] = []
+        for i, item in enumerate(raw):
+            try:
+                waybill = Waybill.model_validate(item)
+                out.append(await self.decide(waybill))
+            except ValidationError as exc:
+                out.append(BatchError.model_validate({"error": {"detail": batch_detail(exc, i)}}))
+            except InvalidInput as exc:
+                detail = [{**d, "loc": ["body", "waybills", i, *d["loc"][1:]]} for d in exc.detail]
+                out.append(BatchError.model_validate({"error": {"detail": detail}}))
+        return out
+
+    @property
+    def model_version(self) -> str:
+        """Version of the model in use, 'none' without one."""
+        return self.scorer.version if self.scorer is not None else "none"
+
+    def _views(self, entities: ParcelEntities, seen: Observation) -> list[EntityView]:
+        band = self.policy.limits.near_limit_band
+        linked_max = self.policy.history.linked_max
+        views = []
+        for key, event in entities.events.items():
+            history = seen.entities[key]
+            stats = {
+                w: window_stats(history.events, event, window=w, band=band, linked_max=linked_max)
+                for w in WINDOWS_MS
+            }
+            views.append(EntityView(kind=entities.kinds[key], key=key, history=history, stats=stats))
+        return views
+
+    def _decision(self, parcel: Parcel, reasons: list[Reason], *, risk_score: float) -> Decision:
+        reasons.sort(key=lambda r: _SEVERITY_ORDER[r.outcome])
+        w = parcel.waybill
+        return Decision(
+            waybill_no=w.waybill_no,
+            carrier=w.carrier,
+            decision=most_severe(reasons),
+            risk_score=risk_score,
+            reasons=reasons,
+            case_id=None,
+            model_version=self.model_version,
+            policy_version=self.policy.version,
+            scored_at=self._clock(),
+        )
+
+
+class Remembered(BaseModel):
+    """What the history store keeps per parcel: the decision and the entity keys it counted under."""
+
+    decision: Decision
+    entities: dict[str, str]
+
+
+def body_digest(waybill: Waybill) -> str:
+    """Digest of a waybill's content: equal bodies, equal digests."""
+    return hashlib.blake2b(waybill.model_dump_json().encode(), digest_size=12).hexdigest()
+
+
+def batch_detail(exc: ValidationError, index: int) -> list[dict[str, Any]]:
+    """Pydantic errors of one batch slot, located inside the batch body."""
+    return [
+        {"loc": ["body", "waybills", index, *e["loc"]], "msg": e["msg"], "type": e["type"]}
+        for e in exc.errors(include_url=False, include_context=False, include_input=False)
+    ]
+
+
+def build_engine(settings: Settings) -> Engine:
+    """The engine for these settings: policy, goods catalogue, registries and keys."""
+    settings.check_secrets()
+    data_dir = settings.data_dir
+    agreements = AgreementRegistry(data_dir / "agreements.csv")
+    if settings.agreements_file is not None:
+        agreements.upsert(parse_agreements_csv(settings.agreements_file.read_text(encoding="utf-8")))
+    history: HistoryStore
+    if settings.redis_url:
+        history = RedisHistoryStore.from_url(
+            settings.redis_url,
+            cluster=settings.redis_cluster,
+            prefix=settings.redis_prefix,
+            timeout_s=settings.redis_timeout_s,
+        )
+    else:
+        history = EmbeddedHistoryStore()
+    return Engine(
+        history=history,
+        ledger=Ledger(data_dir / "ledger.jsonl"),
+        policy=load_policy(settings.policy_file),
+        goods=GoodsCatalogue.load(),
+        agreements=agreements,
+        privacy=PersonalData(hmac_key=settings.id_hmac_key, encryption_key=settings.id_encryption_key),
+        rates=settings.cny_rates,
+    )

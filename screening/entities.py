@@ -1,0 +1,103 @@
+"""The entities a parcel is counted under (people, phones, address, account, IP), keyed with the HMAC."""
+
+import hashlib
+from dataclasses import dataclass
+
+from features.goods import GoodsCatalogue
+
+from features.address import normalise_address
+from screening.contract import Address, Party
+from screening.history import ParcelEvent
+from screening.parcel import Parcel
+from screening.privacy import PersonalData
+
+
+@dataclass(frozen=True, slots=True)
+class ParcelEntities:
+    """Entity keys of one parcel by kind, and each entity's history event."""
+
+    kinds: dict[str, str]  # entity key → kind (sender_id, receiver_phone, …)
+    events: dict[str, ParcelEvent]
+
+    def key_of(self, kind: str) -> str | None:
+        """The entity key of a kind, if the parcel has one."""
+        return next((k for k, v in self.kinds.items() if v == kind), None)
+
+
+def address_key(privacy: PersonalData, address: Address) -> str:
+    """Keyed building-level address."""
+    normalised = normalise_address(
+        country=address.country,
+        province=address.province,
+        city=address.city,
+        district=address.district,
+        detail=address.detail,
+    )
+    return privacy.key("adr", normalised.building_key)
+
+
+def phone_key(privacy: PersonalData, party: Party, role: str) -> str:
+    """Keyed phone of a party in one role."""
+    return privacy.key(f"{role}ph", party.e164_phone())
+
+
+def id_key(privacy: PersonalData, party: Party, role: str) -> str | None:
+    """Keyed ID of a party in one role, when it gave one."""
+    if party.id_type is None or party.id_number is None:
+        return None
+    return privacy.key(f"{role}id", f"{party.id_type}:{party.id_number}")
+
+
+def goods_signature(goods: GoodsCatalogue, description: str) -> str:
+    """Short signature of a goods description, equal for the same text however it was spaced or cased."""
+    return hashlib.blake2b(goods.normalise_text(description).encode(), digest_size=6).hexdigest()
+
+
+def parcel_entities(
+    p: Parcel, *, privacy: PersonalData, goods: GoodsCatalogue, digest: str
+) -> ParcelEntities:
+    """Every entity the parcel counts under, with the event each one records."""
+    w = p.waybill
+    sender_id = id_key(privacy, w.sender, "s")
+    receiver_id = id_key(privacy, w.receiver, "r")
+    sender_phone = phone_key(privacy, w.sender, "s")
+    receiver_phone = phone_key(privacy, w.receiver, "r")
+    # The other side of a parcel is a person: their ID when given, else their phone.
+    sender_person = sender_id or sender_phone
+    receiver_person = receiver_id or receiver_phone
+    kinds: dict[str, tuple[str, str]] = {}
+    for kind, key, counterpart in (
+        ("sender_id", sender_id, receiver_person),
+        ("sender_phone", sender_phone, receiver_person),
+        ("receiver_id", receiver_id, sender_person),
+        ("receiver_phone", receiver_phone, sender_person),
+        ("receiver_address", address_key(privacy, w.receiver.address), sender_person),
+        (
+            "payment_account",
+            privacy.key("acct", w.order.payment_account) if w.order and w.order.payment_account else None,
+            sender_person,
+        ),
+        (
+            "buyer_ip",
+            privacy.key("ip", w.order.buyer_ip) if w.order and w.order.buyer_ip else None,
+            sender_person,
+        ),
+    ):
+        if key is not None:
+            kinds[key] = (kind, counterpart)
+    signature = goods_signature(goods, p.main.item.description)
+    events = {
+        key: ParcelEvent(
+            parcel=w.parcel_key,
+            at_ms=p.at_ms,
+            value_cny=p.value_cny,
+            limit_cny=p.limit_cny,
+            cross_border=p.cross_border,
+            cbec=w.channel == "cbec",
+            goods=signature,
+            counterpart=counterpart,
+            digest=digest,
+        )
+        for key, (_, counterpart) in kinds.items()
+    }
+    return ParcelEntities(kinds={k: v[0] for k, v in kinds.items()}, events=events)

@@ -1,0 +1,222 @@
+"""History store in this process's memory: the same behaviour as the Redis store, for one worker."""
+
+import bisect
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from screening.history.events import (
+    EntityHistory,
+    EntityKey,
+    Observation,
+    ParcelEvent,
+    StoredDecision,
+    beijing_year,
+    to_cents,
+)
+from screening.history.store import (
+    DEFAULT_DECISION_TTL_S,
+    DEFAULT_HORIZON_MS,
+    DEFAULT_MAX_CBEC,
+    DEFAULT_MAX_EVENTS,
+    LONG_KEEP_MS,
+)
+
+__all__ = ["EmbeddedHistoryStore"]
+
+
+@dataclass(slots=True)
+class _Entity:
+    events: dict[str, ParcelEvent] = field(default_factory=dict)
+    order: list[tuple[int, str]] = field(default_factory=list)  # (at_ms, parcel), sorted
+    first_seen: int | None = None
+    first_parcel: str | None = None
+    cbec: dict[str, tuple[int, int]] = field(default_factory=dict)  # parcel -> (year, cents)
+    cbec_sums: dict[int, int] = field(default_factory=dict)  # year -> cents
+    cbec_min_year: int | None = None
+    violations: dict[str, int] = field(default_factory=dict)  # parcel -> at_ms
+
+    def remove_event(self, parcel: str) -> None:
+        old = self.events.pop(parcel, None)
+        if old is not None:
+            del self.order[bisect.bisect_left(self.order, (old.at_ms, parcel))]
+
+    def remove_cbec(self, parcel: str) -> None:
+        prev = self.cbec.pop(parcel, None)
+        if prev is not None and prev[0] in self.cbec_sums:
+            year, cents = prev
+            self.cbec_sums[year] -= cents
+            if self.cbec_sums[year] == 0:
+                del self.cbec_sums[year]
+
+
+class EmbeddedHistoryStore:
+    """HistoryStore in plain dicts; no await inside a mutation, so it is safe under asyncio."""
+
+    def __init__(
+        self,
+        *,
+        horizon_ms: int = DEFAULT_HORIZON_MS,
+        max_events: int = DEFAULT_MAX_EVENTS,
+        max_cbec: int = DEFAULT_MAX_CBEC,
+        decision_ttl_s: int = DEFAULT_DECISION_TTL_S,
+        max_entities: int = 500_000,
+        max_decisions: int = 200_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._horizon_ms = horizon_ms
+        self._max_events = max_events
+        self._max_cbec = max_cbec
+        self._decision_ttl_s = decision_ttl_s
+        self._max_entities = max_entities
+        self._max_decisions = max_decisions
+        self._clock = clock
+        # Least recently written first; the oldest are evicted beyond max_entities.
+        self._entities: OrderedDict[EntityKey, _Entity] = OrderedDict()
+        # Lists are set by hand and must never be evicted.
+        self._lists: dict[EntityKey, set[str]] = {}
+        self._decisions: OrderedDict[str, tuple[float, StoredDecision]] = OrderedDict()
+
+    async def observe(self, *, parcel: str, entities: Mapping[EntityKey, ParcelEvent]) -> Observation:
+        """Return every entity's history before this parcel and add the parcel to each."""
+        for event in entities.values():
+            if event.parcel != parcel:
+                raise ValueError(f"event of {event.parcel!r} observed as {parcel!r}")
+        previous = self._decision(parcel)
+        histories = {key: self._observe_one(key, event) for key, event in entities.items()}
+        self._evict()
+        return Observation(previous=previous, entities=histories)
+
+    async def remember_decision(self, *, parcel: str, digest: str, decision_json: bytes) -> None:
+        """Keep the decision made for a parcel for decision_ttl_s."""
+        if "|" in digest:
+            raise ValueError("'|' is not allowed in a digest")
+        expires = self._clock() + self._decision_ttl_s
+        self._decisions[parcel] = (expires, StoredDecision(digest=digest, decision_json=decision_json))
+        self._decisions.move_to_end(parcel)
+        while len(self._decisions) > self._max_decisions:
+            self._decisions.popitem(last=False)
+
+    async def recall(self, *, parcel: str) -> StoredDecision | None:
+        """The decision remembered for a parcel, if any."""
+        return self._decision(parcel)
+
+    async def forget(self, *, parcel: str, entities: Sequence[EntityKey]) -> None:
+        """Remove a parcel's events and cbec contribution from these entities."""
+        for key in entities:
+            entity = self._entities.get(key)
+            if entity is None:
+                continue
+            entity.remove_event(parcel)
+            entity.remove_cbec(parcel)
+
+    async def record_violation(self, *, entity: EntityKey, at_ms: int, parcel: str) -> None:
+        """Record a confirmed violation of an entity (once per parcel)."""
+        state = self._entities.setdefault(entity, _Entity())
+        self._entities.move_to_end(entity)
+        state.violations[parcel] = at_ms
+        _trim_violations(state, max(state.violations.values()))
+        self._evict()
+
+    async def set_listed(self, *, entity: EntityKey, list_name: str, listed: bool) -> None:
+        """Put an entity on a list or take it off."""
+        names = self._lists.setdefault(entity, set())
+        if listed:
+            names.add(list_name)
+        else:
+            names.discard(list_name)
+        if not names:
+            del self._lists[entity]
+
+    async def ping(self) -> bool:
+        """Always true: the store is in this process."""
+        return True
+
+    async def close(self) -> None:
+        """Drop everything."""
+        self._entities.clear()
+        self._lists.clear()
+        self._decisions.clear()
+
+    def _decision(self, parcel: str) -> StoredDecision | None:
+        entry = self._decisions.get(parcel)
+        if entry is None:
+            return None
+        expires, decision = entry
+        if expires <= self._clock():
+            del self._decisions[parcel]
+            return None
+        self._decisions.move_to_end(parcel)
+        return decision
+
+    def _observe_one(self, key: EntityKey, event: ParcelEvent) -> EntityHistory:
+        state = self._entities.setdefault(key, _Entity())
+        self._entities.move_to_end(key)
+        parcel = event.parcel
+
+        # First seen is the earliest at_ms ever observed; a parcel does not count for its own observation.
+        first_seen = state.first_seen if state.first_parcel != parcel else None
+        if state.first_seen is None or event.at_ms < state.first_seen:
+            state.first_seen, state.first_parcel = event.at_ms, parcel
+
+        state.remove_event(parcel)
+        state.events[parcel] = event
+        bisect.insort(state.order, (event.at_ms, parcel))
+        newest = state.order[-1][0]
+        cut = bisect.bisect_left(state.order, (newest - self._horizon_ms, ""))
+        cut = max(cut, len(state.order) - self._max_events)
+        for _, member in state.order[:cut]:
+            del state.events[member]
+        del state.order[:cut]
+
+        year = beijing_year(event.at_ms)
+        state.remove_cbec(parcel)
+        others_cents = state.cbec_sums.get(year, 0)
+        if event.cbec:
+            cents = to_cents(event.value_cny)
+            if len(state.cbec) < self._max_cbec:
+                state.cbec[parcel] = (year, cents)
+            state.cbec_sums[year] = state.cbec_sums.get(year, 0) + cents
+            if state.cbec_sums[year] == 0:
+                del state.cbec_sums[year]
+            if state.cbec_min_year is None or year < state.cbec_min_year:
+                state.cbec_min_year = year
+        if state.cbec_min_year is not None and state.cbec_min_year < year - 1:
+            _purge_cbec(state, year - 1)
+
+        _trim_violations(state, newest)
+
+        events = tuple(state.events[p] for _, p in state.order if p != parcel)
+        firsts = [f for f in (first_seen, events[0].at_ms if events else None) if f is not None]
+        return EntityHistory(
+            events=events,
+            first_seen_ms=min(firsts) if firsts else None,
+            violations=tuple(sorted(state.violations.values())),
+            cbec_year_cny=others_cents / 100,
+            lists=frozenset(self._lists.get(key, ())),
+        )
+
+    def _evict(self) -> None:
+        while len(self._entities) > self._max_entities:
+            self._entities.popitem(last=False)
+        now = self._clock()
+        while self._decisions:
+            parcel, (expires, _) = next(iter(self._decisions.items()))
+            if expires > now:
+                break
+            del self._decisions[parcel]
+
+
+def _purge_cbec(state: _Entity, keep_from_year: int) -> None:
+    """Drop contributions and sums of years before keep_from_year."""
+    state.cbec = {p: yc for p, yc in state.cbec.items() if yc[0] >= keep_from_year}
+    state.cbec_sums = {y: c for y, c in state.cbec_sums.items() if y >= keep_from_year}
+    years = [y for y, _ in state.cbec.values()] + list(state.cbec_sums)
+    state.cbec_min_year = min(years) if years else None
+
+
+def _trim_violations(state: _Entity, newest_ms: int) -> None:
+    cutoff = newest_ms - LONG_KEEP_MS
+    if any(at < cutoff for at in state.violations.values()):
+        state.violations = {p: at for p, at in state.violations.items() if at >= cutoff}

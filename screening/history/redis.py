@@ -1,0 +1,241 @@
+"""History store on Redis or Redis Cluster: one Lua script call per entity, one round trip per parcel."""
+
+import asyncio
+import contextlib
+from collections.abc import Mapping, Sequence
+from importlib import resources
+from typing import Any, Self
+
+from redis.asyncio import Redis, RedisCluster
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import NoScriptError, RedisClusterException, RedisError, ResponseError
+
+from screening.history.events import (
+    EntityHistory,
+    EntityKey,
+    Observation,
+    ParcelEvent,
+    StoredDecision,
+    beijing_year,
+    decode_events,
+    encode_event,
+    to_cents,
+)
+from screening.history.store import (
+    DAY_MS,
+    DEFAULT_DECISION_TTL_S,
+    DEFAULT_HORIZON_MS,
+    DEFAULT_MAX_CBEC,
+    DEFAULT_MAX_EVENTS,
+    LONG_KEEP_MS,
+    HistoryUnavailable,
+)
+
+__all__ = ["RedisHistoryStore"]
+
+# Keys of one entity share the hash tag {entity}, so each script stays in one cluster slot:
+#   {prefix}{entity}:ev  hash parcel -> encoded event      :ts  zset parcel -> at_ms
+#   {prefix}{entity}:m   hash f, fp, cy, c<year>, l:<list>  :cb  hash parcel -> "year:cents"
+#   {prefix}{entity}:v   zset parcel -> violation at_ms     {prefix}{d:<parcel>}  "digest|decision json"
+# Measured (Redis 7.0, MEMORY USAGE summed over the keys): about 1.7 KB per entity with 5 events; the
+# events hash leaves listpack encoding because an event is ~110 bytes (hash-max-listpack-value 256: 1.4 KB).
+_SCRIPTS = ("observe", "forget", "violation", "listed")
+_FAILURES = (RedisError, RedisClusterException, OSError, TimeoutError)
+
+# (script name, keys, args) for EVALSHA, or (None, (), command) for a plain command.
+_Call = tuple[str | None, tuple[str, ...], tuple[str | int | bytes, ...]]
+
+
+_SOURCES = {
+    name: (resources.files("screening.history") / "scripts" / f"{name}.lua").read_text(encoding="utf-8")
+    for name in _SCRIPTS
+}
+
+
+def _str(raw: bytes | str) -> str:
+    return raw.decode() if isinstance(raw, bytes) else raw
+
+
+class RedisHistoryStore:
+    """HistoryStore on Redis; every script touches the keys of one entity, so it runs on Redis Cluster."""
+
+    def __init__(
+        self,
+        client: "Redis | RedisCluster",
+        *,
+        prefix: str = "scr:",
+        horizon_ms: int = DEFAULT_HORIZON_MS,
+        max_events: int = DEFAULT_MAX_EVENTS,
+        max_cbec: int = DEFAULT_MAX_CBEC,
+        decision_ttl_s: int = DEFAULT_DECISION_TTL_S,
+        timeout_s: float = 0.2,
+    ) -> None:
+        if "{" in prefix or "}" in prefix:
+            raise ValueError("the key prefix must not contain braces: the entity is the hash tag")
+        # The store owns the client from here on: close() closes it.
+        self._client = client
+        self._prefix = prefix
+        self._decision_ttl_ms = decision_ttl_s * 1000
+        self._timeout_s = timeout_s
+        # The same for every entity and call: packed once.
+        self._limits = tuple(
+            str(n).encode()
+            for n in (horizon_ms, max_events, horizon_ms + DAY_MS, LONG_KEEP_MS, max_cbec, LONG_KEEP_MS)
+        )
+        self._shas: dict[str, str] = {}
+
+    @classmethod
+    def from_url(
+        cls,
+        url: str,
+        *,
+        cluster: bool = False,
+        prefix: str = "scr:",
+        timeout_s: float = 0.2,
+        **options: Any,
+    ) -> Self:
+        """A store on a new client for redis://host:port (any node of the cluster when cluster=True)."""
+        # No client-side retries: the caller falls back at once and the next call reconnects.
+        common: dict[str, Any] = {
+            "socket_timeout": timeout_s,
+            "socket_connect_timeout": timeout_s,
+            "retry": Retry(NoBackoff(), 0),
+            "decode_responses": False,
+        }
+        client: Redis | RedisCluster = (
+            RedisCluster.from_url(url, **common) if cluster else Redis.from_url(url, **common)
+        )
+        return cls(client, prefix=prefix, timeout_s=timeout_s, **options)
+
+    async def observe(self, *, parcel: str, entities: Mapping[EntityKey, ParcelEvent]) -> Observation:
+        """Return every entity's history before this parcel and add the parcel to each; one round trip."""
+        calls: list[_Call] = [(None, (), ("GET", self._decision_key(parcel)))]
+        args: dict[ParcelEvent, tuple[str | int | bytes, ...]] = {}
+        for entity, event in entities.items():
+            if event.parcel != parcel:
+                raise ValueError(f"event of {event.parcel!r} observed as {parcel!r}")
+            if event not in args:
+                args[event] = self._observe_args(event)
+            calls.append(("observe", self._entity_keys(entity), args[event]))
+        results = await self._execute(calls)
+        return Observation(
+            previous=_decision(results[0]),
+            entities={entity: _history(raw) for entity, raw in zip(entities, results[1:], strict=True)},
+        )
+
+    async def remember_decision(self, *, parcel: str, digest: str, decision_json: bytes) -> None:
+        """Keep the decision made for a parcel for decision_ttl_s."""
+        if "|" in digest:
+            raise ValueError("'|' is not allowed in a digest")
+        value = digest.encode() + b"|" + decision_json
+        command = ("SET", self._decision_key(parcel), value, "PX", self._decision_ttl_ms)
+        await self._execute([(None, (), command)])
+
+    async def forget(self, *, parcel: str, entities: Sequence[EntityKey]) -> None:
+        """Remove a parcel's events and cbec contribution from these entities."""
+        await self._execute([("forget", self._entity_keys(e)[:4], (parcel,)) for e in entities])
+
+    async def record_violation(self, *, entity: EntityKey, at_ms: int, parcel: str) -> None:
+        """Record a confirmed violation of an entity (once per parcel)."""
+        key = self._entity_keys(entity)[4]
+        await self._execute([("violation", (key,), (parcel, at_ms, LONG_KEEP_MS, LONG_KEEP_MS))])
+
+    async def set_listed(self, *, entity: EntityKey, list_name: str, listed: bool) -> None:
+        """Put an entity on a list or take it off."""
+        key = self._entity_keys(entity)[2]
+        await self._execute([("listed", (key,), (list_name, 1 if listed else 0, LONG_KEEP_MS))])
+
+    async def recall(self, *, parcel: str) -> StoredDecision | None:
+        """The decision remembered for a parcel, if any."""
+        results = await self._execute([(None, (), ("GET", self._decision_key(parcel)))])
+        return _decision(results[0])
+
+    async def ping(self) -> bool:
+        """Whether Redis answers within the timeout."""
+        try:
+            async with asyncio.timeout(self._timeout_s):
+                return bool(await self._client.ping())
+        except _FAILURES:
+            return False
+
+    async def close(self) -> None:
+        """Close the client and its connections."""
+        await self._client.aclose()
+
+    def _decision_key(self, parcel: str) -> str:
+        return f"{self._prefix}{{d:{parcel}}}"
+
+    def _entity_keys(self, entity: EntityKey) -> tuple[str, str, str, str, str]:
+        base = f"{self._prefix}{{{entity}}}:"
+        return base + "ev", base + "ts", base + "m", base + "cb", base + "v"
+
+    def _observe_args(self, event: ParcelEvent) -> tuple[str | int | bytes, ...]:
+        return (
+            event.parcel,
+            event.at_ms,
+            encode_event(event),
+            1 if event.cbec else 0,
+            beijing_year(event.at_ms),
+            to_cents(event.value_cny),
+            *self._limits,
+        )
+
+    async def _execute(self, calls: Sequence[_Call]) -> list[Any]:
+        try:
+            async with asyncio.timeout(self._timeout_s):
+                if not self._shas:
+                    await self._load_scripts()
+                results = await self._pipeline(calls)
+                if any(isinstance(r, NoScriptError) for r in results):
+                    # A restarted or failed-over node lost its script cache; every call is idempotent.
+                    await self._load_scripts()
+                    results = await self._pipeline(calls)
+        except _FAILURES as exc:
+            if isinstance(self._client, RedisCluster) and not isinstance(exc, ResponseError):
+                # Rediscover the cluster's nodes and slots on the next call.
+                with contextlib.suppress(*_FAILURES):
+                    await self._client.aclose()
+            raise HistoryUnavailable(f"history store: {exc!r}") from exc
+        for r in results:
+            if isinstance(r, Exception):
+                raise HistoryUnavailable(f"history store: {r!r}") from r
+        return results
+
+    async def _pipeline(self, calls: Sequence[_Call]) -> list[Any]:
+        pipe = self._client.pipeline(transaction=False)
+        for script, keys, args in calls:
+            if script is None:
+                pipe.execute_command(*args)
+            else:
+                # Not pipe.evalsha(): redis-py's cluster pipeline blocks that method, though it routes
+                # EVALSHA by its keys when the command is queued as is.
+                pipe.execute_command("EVALSHA", self._shas[script], len(keys), *keys, *args)
+        return await pipe.execute(raise_on_error=False)
+
+    async def _load_scripts(self) -> None:
+        # SCRIPT LOAD goes to every primary of a cluster.
+        self._shas = {name: _str(await self._client.script_load(source)) for name, source in _SOURCES.items()}
+
+
+def _decision(raw: bytes | str | None) -> StoredDecision | None:
+    if raw is None:
+        return None
+    data = raw.encode() if isinstance(raw, str) else raw
+    digest, _, decision_json = data.partition(b"|")
+    return StoredDecision(digest=digest.decode(), decision_json=decision_json)
+
+
+def _history(raw: list[Any]) -> EntityHistory:
+    first_seen, cbec_cents, lists, violations, joined = raw
+    events = sorted(decode_events(_str(joined)), key=lambda e: (e.at_ms, e.parcel))
+    firsts = [int(first_seen)] if first_seen else []
+    if events:
+        firsts.append(events[0].at_ms)
+    return EntityHistory(
+        events=tuple(events),
+        first_seen_ms=min(firsts) if firsts else None,
+        violations=tuple(int(v) for v in violations),
+        cbec_year_cny=int(cbec_cents) / 100,
+        lists=frozenset(_str(name) for name in lists),
+    )

@@ -1,0 +1,63 @@
+"""The history store interface and the limits both implementations share."""
+
+from collections.abc import Mapping, Sequence
+from typing import Protocol
+
+from screening.errors import HistoryUnavailable
+from screening.history.events import EntityKey, Observation, ParcelEvent, StoredDecision
+
+__all__ = [
+    "DAY_MS",
+    "DEFAULT_DECISION_TTL_S",
+    "DEFAULT_HORIZON_MS",
+    "DEFAULT_MAX_CBEC",
+    "DEFAULT_MAX_EVENTS",
+    "LONG_KEEP_MS",
+    "HistoryStore",
+    "HistoryUnavailable",
+]
+
+DAY_MS = 86_400_000
+DEFAULT_HORIZON_MS = 30 * DAY_MS + 3_600_000
+DEFAULT_MAX_EVENTS = 2000
+# Entities with more tracked cbec parcels than this are platforms, not persons: their further
+# contributions still add to the year sums but are no longer kept one by one.
+DEFAULT_MAX_CBEC = 5000
+DEFAULT_DECISION_TTL_S = 30 * 86_400
+LONG_KEEP_MS = 400 * DAY_MS
+
+
+class HistoryStore(Protocol):
+    """Per-entity parcel history in event time."""
+
+    async def observe(self, *, parcel: str, entities: Mapping[EntityKey, ParcelEvent]) -> Observation:
+        """Return every entity's history before this parcel and add the parcel to each; one round trip."""
+        ...
+
+    async def remember_decision(self, *, parcel: str, digest: str, decision_json: bytes) -> None:
+        """Keep the decision made for a parcel so a re-send can find it."""
+        ...
+
+    async def recall(self, *, parcel: str) -> StoredDecision | None:
+        """The decision remembered for a parcel, if any (read only)."""
+        ...
+
+    async def forget(self, *, parcel: str, entities: Sequence[EntityKey]) -> None:
+        """Remove a parcel's events and cbec contribution from these entities."""
+        ...
+
+    async def record_violation(self, *, entity: EntityKey, at_ms: int, parcel: str) -> None:
+        """Record a confirmed violation of an entity (once per parcel)."""
+        ...
+
+    async def set_listed(self, *, entity: EntityKey, list_name: str, listed: bool) -> None:
+        """Put an entity on a list or take it off."""
+        ...
+
+    async def ping(self) -> bool:
+        """Whether the store answers now."""
+        ...
+
+    async def close(self) -> None:
+        """Release connections."""
+        ...

@@ -1,0 +1,120 @@
+"""A validated waybill with the facts every rule reads (values in CNY, goods analysed, lane facts)."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta, timezone
+
+from features.goods import GoodsCatalogue, GoodsMatch
+
+from features.identity import id_problem
+from screening.agreements import AgreementRegistry, AgreementStatus
+from screening.contract import Item, Party, Waybill
+from screening.errors import InvalidInput
+from screening.policy.schemas import Policy
+
+BEIJING = timezone(timedelta(hours=8))
+
+
+@dataclass(frozen=True, slots=True)
+class ItemFacts:
+    """One item line with its value in CNY and what its description says."""
+
+    index: int
+    item: Item
+    unit_value_cny: float
+    goods: GoodsMatch
+
+
+@dataclass(frozen=True, slots=True)
+class Parcel:
+    """What the rules read about one waybill."""
+
+    waybill: Waybill
+    value_cny: float
+    items: tuple[ItemFacts, ...]
+    cross_border: bool
+    personal: bool
+    limit_cny: float
+    counterpart_country: str
+    main: ItemFacts
+    documents_only: bool
+    sender_id_problem: str | None
+    receiver_id_problem: str | None
+    agreement: AgreementStatus | None
+    local_day: date
+
+    @property
+    def main_category(self) -> str:
+        """Category of the item line with the highest value."""
+        return self.main.goods.category
+
+    @property
+    def at_ms(self) -> int:
+        """accepted_at as epoch milliseconds."""
+        return int(self.waybill.accepted_at.timestamp() * 1000)
+
+
+def _problem(party: Party, *, today: date) -> str | None:
+    if party.id_type is None or party.id_number is None:
+        return None
+    return id_problem(party.id_type, party.id_number, today=today)
+
+
+def prepare(
+    waybill: Waybill,
+    *,
+    policy: Policy,
+    rates: dict[str, float],
+    goods: GoodsCatalogue,
+    agreements: AgreementRegistry,
+) -> Parcel:
+    """Derive the facts of a waybill; an unknown currency is bad input."""
+    rate = rates.get(waybill.currency)
+    if rate is None:
+        raise InvalidInput.field(
+            ("currency",), f"no exchange rate to CNY for {waybill.currency}", "currency_unsupported"
+        )
+    items = tuple(
+        ItemFacts(
+            index=i,
+            item=item,
+            unit_value_cny=round(item.unit_value * rate, 2),
+            goods=goods.analyse(item.description, category=item.category, brand=item.brand),
+        )
+        for i, item in enumerate(waybill.items)
+    )
+    cross_border = waybill.service != "domestic"
+    if waybill.service == "import":
+        counterpart, person = waybill.sender.address.country, waybill.receiver
+    else:
+        counterpart, person = waybill.receiver.address.country, waybill.sender
+    personal = cross_border and (
+        waybill.channel == "postal" or (waybill.channel == "express" and person.customer_type == "individual")
+    )
+    if waybill.channel == "cbec" and waybill.service in policy.limits.cbec_lanes:
+        limit = policy.limits.cbec_single_cny
+    elif personal:
+        limit = policy.personal_limit(counterpart)
+    else:
+        limit = 0.0
+    main = max(items, key=lambda f: (f.unit_value_cny * f.item.quantity, -f.index))
+    local_day = waybill.accepted_at.astimezone(BEIJING).date()
+    sender = waybill.sender
+    return Parcel(
+        waybill=waybill,
+        value_cny=round(waybill.declared_value * rate, 2),
+        items=items,
+        cross_border=cross_border,
+        personal=personal,
+        limit_cny=limit,
+        counterpart_country=counterpart,
+        main=main,
+        documents_only=all(f.goods.category == "documents" for f in items),
+        sender_id_problem=_problem(sender, today=local_day),
+        receiver_id_problem=_problem(waybill.receiver, today=local_day),
+        agreement=(
+            agreements.status(sender.contract_id, on=local_day)
+            if sender.customer_type == "contract"
+            else None
+        ),
+        local_day=local_day,
+    )

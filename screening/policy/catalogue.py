@@ -1,0 +1,202 @@
+"""The reason-code catalogue: each code's default outcome and its messages (RULES.md §3)."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from screening.contract import SEVERITY, Outcome, Reason
+
+
+@dataclass(frozen=True, slots=True)
+class ReasonSpec:
+    """One catalogue entry; messages are str.format templates over the evidence."""
+
+    outcome: Outcome
+    zh: str
+    en: str
+
+
+CATALOGUE: dict[str, ReasonSpec] = {
+    "REALNAME_MISSING": ReasonSpec(
+        "reject",
+        "寄件人未提供身份证件，依法不得收寄（{lane}）",
+        "No sender ID was given; the parcel may not be accepted ({lane})",
+    ),
+    "ID_INVALID": ReasonSpec(
+        "reject",
+        "{party_zh}证件号码{masked}无效（{problem_zh}），依法不得收寄",
+        "The {party} ID number {masked} is false ({problem}); the parcel may not be accepted",
+    ),
+    "REALNAME_UNVERIFIED": ReasonSpec(
+        "inspect",
+        "寄件人证件未经实名核验",
+        "The sender's ID was not verified against the person",
+    ),
+    "BUYER_ID_MISSING": ReasonSpec(
+        "hold",
+        "跨境电商进口包裹缺少购买人（收件人）身份证件",
+        "Cross-border e-commerce import without the buyer's (receiver's) ID",
+    ),
+    "CONTRACT_UNQUALIFIED": ReasonSpec(
+        "hold",
+        "协议客户{contract_id}资格不符（{status_zh}）",
+        "Agreement customer {contract_id} is not qualified ({status})",
+    ),
+    "INSPECTION_NOT_RECORDED": ReasonSpec(
+        "inspect",
+        "未记录收寄验视",
+        "No opening inspection was recorded at pickup",
+    ),
+    "XRAY_NOT_RECORDED": ReasonSpec(
+        "inspect",
+        "未记录过机安检",
+        "No X-ray screening was recorded",
+    ),
+    "PROHIBITED_ITEM": ReasonSpec(
+        "reject",
+        "内件“{description}”属禁止寄递物品（{term}）",
+        "Item “{description}” is a prohibited article ({term}, {prohibited_class})",
+    ),
+    "OVER_PERSONAL_LIMIT": ReasonSpec(
+        "hold",
+        "个人物品申报价值{value_cny}元，超过{limit_cny}元限值",
+        "Personal article declared at {value_cny} CNY, over the {limit_cny} CNY limit",
+    ),
+    "CBEC_SINGLE_LIMIT": ReasonSpec(
+        "hold",
+        "跨境电商单笔交易{value_cny}元，超过{limit_cny}元限值",
+        "Cross-border e-commerce transaction of {value_cny} CNY is over the {limit_cny} CNY single limit",
+    ),
+    "CBEC_ANNUAL_LIMIT": ReasonSpec(
+        "hold",
+        "购买人本年度跨境电商累计{year_total_cny}元（含本件），超过{limit_cny}元年度限值",
+        "The buyer's cross-border e-commerce total this year is {year_total_cny} CNY including this parcel, "
+        "over the {limit_cny} CNY annual limit",
+    ),
+    "NEAR_LIMIT_SPLIT": ReasonSpec(
+        "inspect",
+        "{entity_zh}{window}内有{near_limit_parcels}件跨境包裹申报价值在限值的90%至100%之间",
+        "{near_limit_parcels} cross-border parcels of the {entity} in {window} "
+        "were declared just under the limit",
+    ),
+    "ANT_MOVING_SENDER": ReasonSpec(
+        "hold",
+        "该寄件人{window}内向{distinct_receivers}个不同收件人寄出{parcels}件跨境包裹，"
+        "单件均低于限值，合计{total_value}元",
+        "Sender shipped {parcels} cross-border parcels to {distinct_receivers} receivers in {window}, "
+        "each under the per-parcel limit, {total_value} CNY in total",
+    ),
+    "ANT_MOVING_RECEIVER": ReasonSpec(
+        "hold",
+        "该收件人（{entity_zh}）{window}内收到{distinct_senders}个不同寄件人的{parcels}件跨境包裹，"
+        "单件均低于限值，合计{total_value}元",
+        "Receiver ({entity}) got {parcels} cross-border parcels from {distinct_senders} senders in {window}, "
+        "each under the per-parcel limit, {total_value} CNY in total",
+    ),
+    "SAME_GOODS_FANOUT": ReasonSpec(
+        "inspect",
+        "{entity_zh}{window}内有{parcels}件跨境包裹申报相同货物，涉及{counterparts}个对方",
+        "The same goods on {parcels} cross-border parcels of the {entity} in {window}, "
+        "with {counterparts} counterparts",
+    ),
+    "BRAND_PRICE_ANOMALY": ReasonSpec(
+        "inspect",
+        "品牌商品“{brand}”单价{unit_value_cny}元，低于正品最低价{floor_cny}元，疑似假冒",
+        "Brand “{brand}” at {unit_value_cny} CNY a unit, "
+        "under its floor of {floor_cny} CNY: possibly counterfeit",
+    ),
+    "COMMERCIAL_QUANTITY": ReasonSpec(
+        "inspect",
+        "个人物品“{description}”数量{quantity}件，超过自用合理数量{max_units}件",
+        "Personal article “{description}” in {quantity} units, more than the {max_units} for personal use",
+    ),
+    "WEIGHT_VALUE_MISMATCH": ReasonSpec(
+        "inspect",
+        "申报价值与重量不符：每公斤{value_per_kg}元，{category}类合理区间为{band_low}至{band_high}元",
+        "Declared value does not fit the weight: {value_per_kg} CNY/kg, "
+        "plausible for {category} is {band_low}–{band_high}",
+    ),
+    "VELOCITY_SPIKE": ReasonSpec(
+        "inspect",
+        "{entity_zh}24小时内寄递{parcels_24h}件，为日中位数{daily_median}的{times}倍",
+        "The {entity} sent {parcels_24h} parcels in 24 h, {times}× its daily median of {daily_median}",
+    ),
+    "WATCHLIST_HIT": ReasonSpec(
+        "hold",
+        "{entity_zh}在{list_zh}上",
+        "The {entity} is on the {list_name} list",
+    ),
+    "PRIOR_VIOLATIONS": ReasonSpec(
+        "inspect",
+        "{entity_zh}一年内有{violations}次已确认违规",
+        "The {entity} has {violations} confirmed violation(s) within a year",
+    ),
+    "MODEL_HIGH_RISK": ReasonSpec(
+        "hold",
+        "模型评分{score}，高于扣留阈值{threshold}",
+        "Model score {score} is above the hold threshold {threshold}",
+    ),
+    "MODEL_ELEVATED_RISK": ReasonSpec(
+        "inspect",
+        "模型评分{score}，高于查验阈值{threshold}",
+        "Model score {score} is above the inspection threshold {threshold}",
+    ),
+    "RANDOM_AUDIT": ReasonSpec(
+        "inspect",
+        "随机抽检（抽检率{rate}）",
+        "Chosen for a random inspection (rate {rate})",
+    ),
+    "HISTORY_UNAVAILABLE": ReasonSpec(
+        "inspect",
+        "历史数据暂不可用，本次判定未参考寄递历史",
+        "History was unavailable; this decision was taken without it",
+    ),
+}
+
+ENTITY_NAMES: dict[str, tuple[str, str]] = {
+    "sender_id": ("寄件人证件", "sender ID"),
+    "sender_phone": ("寄件人电话", "sender phone"),
+    "receiver_id": ("收件人证件", "receiver ID"),
+    "receiver_phone": ("收件人电话", "receiver phone"),
+    "receiver_address": ("收件地址", "receiver address"),
+    "payment_account": ("支付账户", "payment account"),
+    "buyer_ip": ("下单IP", "buyer IP"),
+}
+
+
+class _Blank(dict[str, Any]):
+    """Formatting namespace that leaves unknown fields visible instead of failing."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _show(value: Any) -> Any:
+    if isinstance(value, float):
+        return f"{value:,.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value):,}"
+    return value
+
+
+def reason(
+    code: str, *, outcome: Outcome | None = None, words: dict[str, Any] | None = None, **evidence: Any
+) -> Reason:
+    """A Reason from the catalogue: evidence is the figures; words only fill the messages."""
+    spec = CATALOGUE[code]
+    fill = _Blank({k: _show(v) for k, v in evidence.items()})
+    if words:
+        fill.update(words)
+    return Reason.model_construct(
+        code=code,
+        outcome=outcome or spec.outcome,
+        message=spec.zh.format_map(fill),
+        message_en=spec.en.format_map(fill),
+        evidence=evidence,
+    )
+
+
+def most_severe(reasons: list[Reason]) -> Outcome:
+    """The decision the reasons ask for together: the most severe of their outcomes."""
+    best: Outcome = "release"
+    for r in reasons:
+        if SEVERITY[r.outcome] > SEVERITY[best]:
+            best = r.outcome
+    return best

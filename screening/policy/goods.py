@@ -1,0 +1,98 @@
+"""Goods rules: prohibited articles, counterfeit price signals, commercial quantities, value per kg."""
+
+from typing import Any
+
+from screening.contract import Reason
+from screening.parcel import Parcel
+from screening.policy.catalogue import reason
+from screening.policy.schemas import Policy
+
+
+def prohibited_item(p: Parcel, policy: Policy) -> Reason | None:
+    """An item matching the prohibited list (whole terms) or declared as hazardous chemicals."""
+    hits: list[dict[str, Any]] = []
+    for f in p.items:
+        for hit in f.goods.prohibited:
+            hits.append({"item": f.index, "term": hit.term, "prohibited_class": hit.prohibited_class})
+        if f.goods.category == "hazardous_chemicals" and not f.goods.prohibited:
+            hits.append(
+                {"item": f.index, "term": "hazardous_chemicals", "prohibited_class": "hazardous_chemicals"}
+            )
+    if not hits:
+        return None
+    first = hits[0]
+    description = p.items[first["item"]].item.description
+    return reason(
+        "PROHIBITED_ITEM",
+        hits=hits,
+        words={
+            "description": description,
+            "term": first["term"],
+            "prohibited_class": first["prohibited_class"],
+        },
+    )
+
+
+def brand_price_anomaly(p: Parcel, policy: Policy) -> Reason | None:
+    """A protected brand at a unit value under its floor."""
+    cheap = [
+        {"item": f.index, "brand": b.brand, "unit_value_cny": f.unit_value_cny, "floor_cny": b.floor_cny}
+        for f in p.items
+        for b in f.goods.brands
+        if b.floor_cny is not None and f.unit_value_cny < b.floor_cny
+    ]
+    if not cheap:
+        return None
+    first = cheap[0]
+    return reason(
+        "BRAND_PRICE_ANOMALY",
+        brand=first["brand"],
+        unit_value_cny=first["unit_value_cny"],
+        floor_cny=first["floor_cny"],
+        items=cheap,
+    )
+
+
+def commercial_quantity(p: Parcel, policy: Policy) -> Reason | None:
+    """A personal article in more units than personal use explains."""
+    if not p.personal:
+        return None
+    g = policy.goods
+    for f in p.items:
+        sensitive = f.goods.category in g.sensitive_categories
+        max_units = g.commercial_units_sensitive if sensitive else g.commercial_units
+        if f.item.quantity > max_units:
+            return reason(
+                "COMMERCIAL_QUANTITY",
+                item=f.index,
+                description=f.item.description,
+                category=f.goods.category,
+                category_inferred=f.goods.category_inferred,
+                quantity=f.item.quantity,
+                max_units=max_units,
+            )
+    return None
+
+
+def weight_value_mismatch(p: Parcel, policy: Policy) -> Reason | None:
+    """Declared value per kg outside the main category's plausible band."""
+    w = p.waybill
+    if w.weight_kg < policy.goods.min_weight_for_value_check_kg:
+        return None
+    band = policy.goods.value_per_kg.get(p.main_category)  # type: ignore[call-overload]
+    if band is None:
+        return None
+    low, high = band
+    per_kg = round(p.value_cny / w.weight_kg, 2)
+    if low <= per_kg <= high:
+        return None
+    return reason(
+        "WEIGHT_VALUE_MISMATCH",
+        value_per_kg=per_kg,
+        category=p.main_category,
+        category_inferred=p.main.goods.category_inferred,
+        band_low=low,
+        band_high=high,
+        value_cny=p.value_cny,
+        weight_kg=w.weight_kg,
+    )

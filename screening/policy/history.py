@@ -1,0 +1,254 @@
+"""Rules over the parcel's entities' history: ant moving, near-limit splits, fan-out, annual totals, lists."""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from features.windows import DAY_MS, WindowStats, daily_median
+from screening.contract import Reason
+from screening.history import EntityHistory
+from screening.parcel import Parcel
+from screening.policy.catalogue import ENTITY_NAMES, reason
+from screening.policy.schemas import Policy
+
+SENDER_SIDE = ("sender_id", "sender_phone")
+RECEIVER_SIDE = ("receiver_id", "receiver_phone", "receiver_address")
+_LISTS_ZH = {"watch": "关注名单", "black": "黑名单"}
+
+
+@dataclass(frozen=True, slots=True)
+class EntityView:
+    """One entity of the parcel: its kind, its stored history, and its windows with this parcel."""
+
+    kind: str
+    key: str
+    history: EntityHistory
+    stats: dict[str, WindowStats]
+
+
+HistoryRule = Callable[[Parcel, Sequence[EntityView], Policy], Reason | None]
+
+
+def _words(kind: str) -> dict[str, Any]:
+    zh, en = ENTITY_NAMES[kind]
+    return {"entity_zh": zh, "entity": en}
+
+
+def _waybills(linked: Sequence[str]) -> list[str]:
+    return [p.split(":", 1)[1] for p in linked]
+
+
+def ant_moving_sender(p: Parcel, views: Sequence[EntityView], policy: Policy) -> Reason | None:
+    """One sender splitting cross-border goods over many parcels and receivers, each under the limit."""
+    if not p.cross_border or p.limit_cny <= 0:
+        return None
+    a = policy.history.ant_sender
+    for v in views:
+        if v.kind not in SENDER_SIDE:
+            continue
+        for window, needed in (("24h", a.parcels_24h), ("7d", a.parcels_7d)):
+            s = v.stats[window]
+            if (
+                s.split_parcels >= needed
+                and s.split_counterparts >= a.distinct_receivers
+                and s.split_value_cny >= a.total_times_limit * p.limit_cny
+            ):
+                return reason(
+                    "ANT_MOVING_SENDER",
+                    entity=v.kind,
+                    window=window,
+                    parcels=s.split_parcels,
+                    distinct_receivers=s.split_counterparts,
+                    total_value=s.split_value_cny,
+                    per_parcel_limit=p.limit_cny,
+                    near_limit_parcels=s.near_limit,
+                    thresholds={
+                        "parcels": needed,
+                        "distinct_receivers": a.distinct_receivers,
+                        "total_value": a.total_times_limit * p.limit_cny,
+                    },
+                    linked_waybills=_waybills(s.linked),
+                    words=_words(v.kind),
+                )
+    return None
+
+
+def ant_moving_receiver(p: Parcel, views: Sequence[EntityView], policy: Policy) -> Reason | None:
+    """One receiver (ID, phone or address) collecting cross-border parcels from many senders."""
+    if not p.cross_border or p.limit_cny <= 0:
+        return None
+    a = policy.history.ant_receiver
+    for v in views:
+        if v.kind not in RECEIVER_SIDE:
+            continue
+        s = v.stats["7d"]
+        if (
+            s.split_parcels >= a.parcels_7d
+            and s.split_counterparts >= a.distinct_senders
+            and s.split_value_cny >= a.total_times_limit * p.limit_cny
+        ):
+            return reason(
+                "ANT_MOVING_RECEIVER",
+                entity=v.kind,
+                window="7d",
+                parcels=s.split_parcels,
+                distinct_senders=s.split_counterparts,
+                total_value=s.split_value_cny,
+                per_parcel_limit=p.limit_cny,
+                near_limit_parcels=s.near_limit,
+                thresholds={
+                    "parcels": a.parcels_7d,
+                    "distinct_senders": a.distinct_senders,
+                    "total_value": a.total_times_limit * p.limit_cny,
+                },
+                linked_waybills=_waybills(s.linked),
+                words=_words(v.kind),
+            )
+    return None
+
+
+def near_limit_split(p: Parcel, views: Sequence[EntityView], policy: Policy) -> Reason | None:
+    """Several cross-border parcels of one entity declared just under the limit."""
+    if not p.cross_border:
+        return None
+    rule = policy.history.near_limit
+    band = policy.limits.near_limit_band
+    best = max(views, key=lambda v: v.stats[rule.window].near_limit, default=None)
+    if best is None or best.stats[rule.window].near_limit < rule.min_count:
+        return None
+    s = best.stats[rule.window]
+    return reason(
+        "NEAR_LIMIT_SPLIT",
+        entity=best.kind,
+        window=rule.window,
+        near_limit_parcels=s.near_limit,
+        band=[round(band * p.limit_cny, 2), p.limit_cny],
+        per_parcel_limit=p.limit_cny,
+        min_count=rule.min_count,
+        linked_waybills=_waybills(s.linked),
+        words=_words(best.kind),
+    )
+
+
+def same_goods_fanout(p: Parcel, views: Sequence[EntityView], policy: Policy) -> Reason | None:
+    """The same goods on many cross-border parcels of one entity, to or from many counterparts."""
+    if not p.cross_border:
+        return None
+    rule = policy.history.same_goods
+    for v in views:
+        s = v.stats[rule.window]
+        if s.same_goods >= rule.parcels and s.same_goods_counterparts >= rule.counterparts:
+            return reason(
+                "SAME_GOODS_FANOUT",
+                entity=v.kind,
+                window=rule.window,
+                parcels=s.same_goods,
+                counterparts=s.same_goods_counterparts,
+                description=p.items[0].item.description,
+                thresholds={"parcels": rule.parcels, "counterparts": rule.counterparts},
+                linked_waybills=_waybills(s.linked),
+                words=_words(v.kind),
+            )
+    return None
+
+
+def cbec_annual_limit(p: Parcel, views: Sequence[EntityView], policy: Policy) -> Reason | None:
+    """The buyer's calendar-year cross-border e-commerce total passes the annual limit with this parcel."""
+    w = p.waybill
+    if w.channel != "cbec" or w.service != "import":
+        return None
+    limit = policy.limits.cbec_annual_cny
+    for v in views:
+        if v.kind != "receiver_id":
+            continue
+        total = round(v.history.cbec_year_cny + p.value_cny, 2)
+        if total > limit:
+            return reason(
+                "CBEC_ANNUAL_LIMIT",
+                year=p.local_day.year,
+                year_total_cny=total,
+                earlier_cny=round(v.history.cbec_year_cny, 2),
+                this_parcel_cny=p.value_cny,
+                limit_cny=limit,
+            )
+    return None
+
+
+def velocity_spike(p: Parcel, views: Sequence[EntityView], policy: Policy) -> Reason | None:
+    """A sender with enough history suddenly sending many times its usual daily volume."""
+    rule = policy.history.velocity
+    now = p.at_ms
+    for v in views:
+        first = v.history.first_seen_ms
+        if v.kind not in SENDER_SIDE or first is None or first > now - rule.min_history_days * DAY_MS:
+            continue
+        count = v.stats["24h"].parcels
+        if count < rule.min_parcels_24h:
+            continue
+        med = daily_median(v.history.events, now_ms=now, first_seen_ms=first)
+        if count >= rule.times_median * med:
+            return reason(
+                "VELOCITY_SPIKE",
+                entity=v.kind,
+                window="24h",
+                parcels_24h=count,
+                daily_median=med,
+                times=round(count / med, 1) if med else None,
+                thresholds={"times_median": rule.times_median, "min_parcels_24h": rule.min_parcels_24h},
+                history_days=(now - first) // DAY_MS,
+                words=_words(v.kind),
+            )
+    return None
+
+
+def watchlist_hit(p: Parcel, views: Sequence[EntityView], policy: Policy) -> Reason | None:
+    """An entity of the parcel is on a watch or black list."""
+    hits = [(v.kind, sorted(v.history.lists)) for v in views if v.history.lists]
+    if not hits:
+        return None
+    kind, names = hits[0]
+    return reason(
+        "WATCHLIST_HIT",
+        entity=kind,
+        lists=names,
+        hits=[{"entity": k, "lists": n} for k, n in hits],
+        words={**_words(kind), "list_name": names[0], "list_zh": _LISTS_ZH.get(names[0], names[0])},
+    )
+
+
+def prior_violations(p: Parcel, views: Sequence[EntityView], policy: Policy) -> Reason | None:
+    """An entity with confirmed violations within a year (two within a year: hold, 刑法 art. 153)."""
+    rule = policy.history.prior_violations
+    start = p.at_ms - rule.window_days * DAY_MS
+    counted = [(sum(1 for t in v.history.violations if start <= t < p.at_ms), v.kind) for v in views]
+    count, kind = max(counted, default=(0, ""))
+    if count == 0:
+        return None
+    return reason(
+        "PRIOR_VIOLATIONS",
+        outcome="hold" if count >= rule.hold_count else "inspect",
+        entity=kind,
+        violations=count,
+        window_days=rule.window_days,
+        hold_count=rule.hold_count,
+        words=_words(kind),
+    )
+
+
+HISTORY_RULES: tuple[HistoryRule, ...] = (
+    watchlist_hit,
+    ant_moving_sender,
+    ant_moving_receiver,
+    cbec_annual_limit,
+    prior_violations,
+    near_limit_split,
+    same_goods_fanout,
+    velocity_spike,
+)
+
+
+def history_unavailable(p: Parcel, policy: Policy) -> Reason:
+    """The decision was taken without history (the store did not answer)."""
+    u = policy.history.unavailable
+    outcome = u.cross_border if p.cross_border else u.domestic
+    return reason("HISTORY_UNAVAILABLE", outcome=outcome, lane=p.waybill.service, cross_border=p.cross_border)

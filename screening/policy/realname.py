@@ -1,0 +1,88 @@
+"""Real-name pickup rules (快递暂行条例 art. 22; 反恐怖主义法 art. 20; CBEC buyer identity)."""
+
+from features.identity import mask_id
+from screening.contract import Reason
+from screening.parcel import Parcel
+from screening.policy.catalogue import reason
+from screening.policy.schemas import Policy
+
+_PROBLEM_ZH = {"check_digit": "校验码错误", "birth_date": "出生日期无效"}
+_STATUS_ZH = {"unknown": "未登记", "suspended": "已暂停", "expired": "已过期"}
+
+
+def _realname_applies(p: Parcel, policy: Policy) -> bool:
+    if p.waybill.service not in policy.realname.lanes:
+        return False
+    if p.documents_only and all(f.goods.category in policy.realname.exempt_categories for f in p.items):
+        return False
+    return p.agreement != "active"
+
+
+def realname_missing(p: Parcel, policy: Policy) -> Reason | None:
+    """A parcel handed over in China without the sender's ID, unless exempt."""
+    sender = p.waybill.sender
+    if sender.id_number is not None or not _realname_applies(p, policy):
+        return None
+    return reason(
+        "REALNAME_MISSING",
+        lane=p.waybill.service,
+        customer_type=sender.customer_type,
+        agreement=p.agreement,
+    )
+
+
+def id_invalid(p: Parcel, policy: Policy) -> Reason | None:
+    """A well-formed ID whose check digit or birth date is false (sender's, or the buyer's)."""
+    for party, problem, zh in (
+        ("sender", p.sender_id_problem, "寄件人"),
+        ("receiver", p.receiver_id_problem, "收件人"),
+    ):
+        if problem is None:
+            continue
+        who = p.waybill.sender if party == "sender" else p.waybill.receiver
+        assert who.id_number is not None and who.id_type is not None
+        return reason(
+            "ID_INVALID",
+            party=party,
+            id_type=who.id_type,
+            masked=mask_id(who.id_number),
+            problem=problem,
+            words={"party_zh": zh, "problem_zh": _PROBLEM_ZH[problem]},
+        )
+    return None
+
+
+def realname_unverified(p: Parcel, policy: Policy) -> Reason | None:
+    """An ID was given but not checked against the person."""
+    sender = p.waybill.sender
+    if sender.id_number is None or p.sender_id_problem is not None or not _realname_applies(p, policy):
+        return None
+    verified = sender.id_verified and sender.verification_method in policy.realname.verified_methods
+    if verified or (sender.id_verified and sender.verification_method is None):
+        return None
+    return reason(
+        "REALNAME_UNVERIFIED",
+        id_verified=sender.id_verified,
+        verification_method=sender.verification_method,
+    )
+
+
+def buyer_id_missing(p: Parcel, policy: Policy) -> Reason | None:
+    """A cross-border e-commerce import without the buyer's ID."""
+    w = p.waybill
+    if w.channel != "cbec" or w.service != "import" or w.receiver.id_number is not None:
+        return None
+    return reason("BUYER_ID_MISSING", lane="import", channel="cbec")
+
+
+def contract_unqualified(p: Parcel, policy: Policy) -> Reason | None:
+    """An agreement customer that is unknown, suspended or expired."""
+    if p.agreement is None or p.agreement == "active":
+        return None
+    return reason(
+        "CONTRACT_UNQUALIFIED",
+        contract_id=p.waybill.sender.contract_id,
+        status=p.agreement,
+        on=p.local_day.isoformat(),
+        words={"status_zh": _STATUS_ZH[p.agreement]},
+    )

@@ -1,0 +1,23 @@
+"""RANDOM_AUDIT: a deterministic random share of parcels, so labels are unbiased and misses measurable."""
+
+import hashlib
+
+from screening.contract import Reason
+from screening.parcel import Parcel
+from screening.policy.catalogue import reason
+from screening.policy.schemas import Policy
+
+
+def audit_draw(carrier: str, waybill_no: str) -> float:
+    """A number in [0, 1) fixed by the parcel's key, so re-sends and replays draw the same."""
+    digest = hashlib.blake2b(f"{carrier}:{waybill_no}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") / 2**64
+
+
+def random_audit(p: Parcel, policy: Policy) -> Reason | None:
+    """Inspect the parcel if its draw falls under the audit rate."""
+    rate = policy.audit.random_rate
+    draw = audit_draw(p.waybill.carrier, p.waybill.waybill_no)
+    if draw >= rate:
+        return None
+    return reason("RANDOM_AUDIT", rate=rate, draw=round(draw, 6))

@@ -1,0 +1,175 @@
+"""The policy file's shape: every threshold the rules read, validated at start."""
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from screening.contract import Category, Service
+
+Fraction = Annotated[float, Field(ge=0, le=1)]
+Positive = Annotated[float, Field(gt=0)]
+Count = Annotated[int, Field(ge=1)]
+Window = Literal["1h", "24h", "7d", "30d"]
+
+
+class Section(BaseModel):
+    """A policy section: unknown keys are typos and refused."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Limits(Section):
+    """Per-parcel and annual value limits (CNY)."""
+
+    personal_hk_mo_tw_cny: Positive
+    personal_other_cny: Positive
+    hk_mo_tw: frozenset[str]
+    cbec_single_cny: Positive
+    cbec_annual_cny: Positive
+    cbec_lanes: frozenset[Service]
+    near_limit_band: Annotated[float, Field(gt=0, lt=1)]
+
+
+class RealName(Section):
+    """Where real-name pickup applies and what counts as verified."""
+
+    lanes: frozenset[Service]
+    exempt_categories: frozenset[Category]
+    verified_methods: frozenset[str]
+
+
+class Pickup(Section):
+    """Lanes where inspection and X-ray must be recorded."""
+
+    inspection_lanes: frozenset[Service]
+    xray_lanes: frozenset[Service]
+
+
+class Goods(Section):
+    """Quantity and value-per-kg plausibility."""
+
+    commercial_units: Count
+    commercial_units_sensitive: Count
+    sensitive_categories: frozenset[Category]
+    min_weight_for_value_check_kg: Annotated[float, Field(ge=0)]
+    value_per_kg: dict[Category, tuple[float, float]]
+
+    @model_validator(mode="after")
+    def _bands(self) -> "Goods":
+        bad = [c for c, (lo, hi) in self.value_per_kg.items() if not 0 <= lo < hi]
+        if bad:
+            raise ValueError(f"value_per_kg bands need 0 <= low < high: {', '.join(bad)}")
+        return self
+
+
+class AntSender(Section):
+    """ANT_MOVING_SENDER thresholds."""
+
+    parcels_24h: Count
+    parcels_7d: Count
+    distinct_receivers: Count
+    total_times_limit: Positive
+
+
+class AntReceiver(Section):
+    """ANT_MOVING_RECEIVER thresholds."""
+
+    parcels_7d: Count
+    distinct_senders: Count
+    total_times_limit: Positive
+
+
+class NearLimit(Section):
+    """NEAR_LIMIT_SPLIT thresholds."""
+
+    min_count: Count
+    window: Window
+
+
+class SameGoods(Section):
+    """SAME_GOODS_FANOUT thresholds."""
+
+    parcels: Count
+    counterparts: Count
+    window: Window
+
+
+class Velocity(Section):
+    """VELOCITY_SPIKE thresholds."""
+
+    min_history_days: Count
+    times_median: Positive
+    min_parcels_24h: Count
+
+
+class PriorViolations(Section):
+    """PRIOR_VIOLATIONS thresholds."""
+
+    hold_count: Count
+    window_days: Count
+
+
+class Unavailable(Section):
+    """HISTORY_UNAVAILABLE outcome by lane."""
+
+    cross_border: Literal["release", "inspect", "hold"]
+    domestic: Literal["release", "inspect", "hold"]
+
+
+class History(Section):
+    """Thresholds of the rules that read history."""
+
+    linked_max: Count
+    ant_sender: AntSender
+    ant_receiver: AntReceiver
+    near_limit: NearLimit
+    same_goods: SameGoods
+    velocity: Velocity
+    prior_violations: PriorViolations
+    unavailable: Unavailable
+
+
+class ModelThresholds(Section):
+    """Model score thresholds in force."""
+
+    inspect_threshold: Fraction
+    hold_threshold: Fraction
+    top_factors: Count
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "ModelThresholds":
+        if self.inspect_threshold > self.hold_threshold:
+            raise ValueError("inspect_threshold must not exceed hold_threshold")
+        return self
+
+
+class Audit(Section):
+    """Random inspection."""
+
+    random_rate: Fraction
+
+
+class Cases(Section):
+    """Case handling."""
+
+    sla_hours: Positive
+
+
+class Policy(Section):
+    """The whole policy file."""
+
+    version: Annotated[str, Field(min_length=1, max_length=64)]
+    limits: Limits
+    realname: RealName
+    pickup: Pickup
+    goods: Goods
+    history: History
+    model: ModelThresholds
+    audit: Audit
+    cases: Cases
+
+    def personal_limit(self, counterpart_country: str) -> float:
+        """Per-parcel limit of a personal article to or from this country."""
+        if counterpart_country in self.limits.hk_mo_tw:
+            return self.limits.personal_hk_mo_tw_cny
+        return self.limits.personal_other_cny

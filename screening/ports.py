@@ -1,0 +1,54 @@
+"""What the engine hands its decisions to, and what scores parcels: small interfaces the engine depends on."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from screening.contract import Decision
+from screening.entities import ParcelEntities
+from screening.parcel import Parcel
+from screening.policy.history import EntityView
+
+
+@dataclass(frozen=True, slots=True)
+class ModelScore:
+    """A model's probability of a violation and, when asked, the features that drove it."""
+
+    score: float
+    top_factors: tuple[tuple[str, float], ...] = ()
+
+
+class Scorer(Protocol):
+    """The ML model at serving time."""
+
+    version: str
+
+    def score(self, parcel: Parcel, views: Sequence[EntityView] | None) -> float:
+        """Probability of a violation; views is None when history was unavailable."""
+        ...
+
+    def explain(
+        self, parcel: Parcel, views: Sequence[EntityView] | None, *, top: int
+    ) -> tuple[tuple[str, float], ...]:
+        """The top contributing features of this parcel's score, largest first."""
+        ...
+
+
+class CaseSink(Protocol):
+    """Where holds become cases for customs officers."""
+
+    async def open_case(self, *, decision: Decision, parcel: Parcel, entities: ParcelEntities) -> str:
+        """Open (or find) the parcel's case, durably, before the hold is answered; returns the case id."""
+        ...
+
+    async def case_status(self, case_id: str) -> str | None:
+        """The case's current status, None when unknown."""
+        ...
+
+
+class DecisionSink(Protocol):
+    """The decision log: every scored waybill, appended durably."""
+
+    def append(self, *, decision: Decision, parcel: Parcel, entities: ParcelEntities) -> None:
+        """Append one decision (group-committed by the log)."""
+        ...

@@ -1,0 +1,102 @@
+"""Fixtures shared by every test: settings in a temporary data dir, the engine, an HTTP client."""
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from screening.engine import Engine, build_engine
+from screening.policy.loader import load_policy
+from screening.policy.schemas import Audit, Policy
+from screening.settings import DEFAULT_POLICY, Settings
+
+pytest_plugins = ["tests.services_redis"]
+HISTORY_BACKENDS = ("embedded", "redis", "cluster")
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    """Async tests run on asyncio."""
+    return "asyncio"
+
+
+@pytest.fixture
+def policy() -> Policy:
+    """The shipped policy with random audit off, so a test's outcome does not hang on its waybill number."""
+    shipped = load_policy(DEFAULT_POLICY)
+    return shipped.model_copy(update={"audit": Audit(random_rate=0.0)})
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Development settings with a private data dir."""
+    return Settings(env="development", data_dir=tmp_path / "data")
+
+
+@pytest.fixture
+def engine(settings: Settings, policy: Policy) -> Engine:
+    """An engine on the embedded store with the test policy."""
+    e = build_engine(settings)
+    e.policy = policy
+    return e
+
+
+@pytest.fixture(params=HISTORY_BACKENDS)
+async def history_engine(
+    request: pytest.FixtureRequest, tmp_path: Path, policy: Policy
+) -> AsyncIterator[Engine]:
+    """An engine on each history store in turn: embedded, single-node Redis, Redis Cluster."""
+    backend = request.param
+    options: dict[str, Any] = {"env": "development", "data_dir": tmp_path / "data"}
+    prefix = f"t{uuid.uuid4().hex[:10]}:"
+    if backend == "redis":
+        port = request.getfixturevalue("redis_server")
+        options |= {
+            "redis_url": f"redis://127.0.0.1:{port}/0",
+            "redis_prefix": prefix,
+            "redis_timeout_s": 2.0,
+        }
+    elif backend == "cluster":
+        port = request.getfixturevalue("redis_cluster")[0]
+        options |= {
+            "redis_url": f"redis://127.0.0.1:{port}",
+            "redis_cluster": True,
+            "redis_prefix": prefix,
+            "redis_timeout_s": 2.0,
+        }
+    e = build_engine(Settings(**options))
+    e.policy = policy
+    await e.start()
+    yield e
+    await e.close()
+
+
+class ScoringClient:
+    """A TestClient with the calls a courier system makes."""
+
+    def __init__(self, client: TestClient) -> None:
+        self.http = client
+
+    def score(self, waybill: dict[str, Any]) -> dict[str, Any]:
+        """POST /v1/score and expect a decision."""
+        r = self.http.post("/v1/score", json=waybill)
+        assert r.status_code == 200, r.text
+        body: dict[str, Any] = r.json()
+        return body
+
+    def codes(self, waybill: dict[str, Any]) -> set[str]:
+        """The reason codes of a scored waybill."""
+        return {r["code"] for r in self.score(waybill)["reasons"]}
+
+
+@pytest.fixture
+def client(settings: Settings, policy: Policy) -> Iterator[ScoringClient]:
+    """An HTTP client on a started app with the test policy."""
+    app = create_app(settings)
+    with TestClient(app) as http:
+        app.state.engine.policy = policy
+        yield ScoringClient(http)

@@ -1,0 +1,143 @@
+"""Test data: one factory per concept, with overrides."""
+
+import copy
+import itertools
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from stdnum.cn import ric
+
+BEIJING = timezone(timedelta(hours=8))
+BASE_TIME = datetime(2026, 11, 11, 9, 30, tzinfo=BEIJING)
+_serial = itertools.count(1)
+
+
+def resident_id(region: str = "110105", birth: str = "19491231", seq: str = "002") -> str:
+    """A resident ID number with a correct check digit."""
+    base = region + birth + seq
+    return base + ric.calc_check_digit(base + "0")
+
+
+def wrong_check_digit(number: str) -> str:
+    """The same ID number with a different (wrong) check digit."""
+    right = number[-1]
+    return number[:-1] + ("1" if right != "1" else "2")
+
+
+class Whole(dict[str, Any]):
+    """A complete part (a whole party): it replaces what it is merged into instead of merging."""
+
+
+def merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """Deep-merge changes into a copy of base; a key mapped to ... is removed; a Whole value replaces."""
+    out = copy.deepcopy(base)
+    for key, value in changes.items():
+        if value is ...:
+            out.pop(key, None)
+        elif isinstance(value, Whole):
+            out[key] = Whole(copy.deepcopy(dict(value)))
+        elif isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def party(**changes: Any) -> dict[str, Any]:
+    """A mainland sender with a verified resident ID."""
+    base = {
+        "name": "张伟",
+        "phone": "13800138000",
+        "address": {
+            "country": "CN",
+            "province": "上海市",
+            "city": "上海市",
+            "district": "浦东新区",
+            "detail": "张江路88号3号楼201室",
+            "postcode": "201203",
+        },
+        "id_type": "resident_id",
+        "id_number": resident_id(),
+        "id_verified": True,
+        "verification_method": "id_reader",
+        "customer_type": "individual",
+        "contract_id": None,
+    }
+    return Whole(merge(base, changes))
+
+
+def hk_receiver(**changes: Any) -> dict[str, Any]:
+    """A receiver in Hong Kong, no ID."""
+    base = {
+        "name": "CHAN TAI MAN",
+        "phone": "+85291234567",
+        "address": {
+            "country": "HK",
+            "province": None,
+            "city": "Hong Kong",
+            "district": "Kowloon",
+            "detail": "Flat B, 12/F, 88 Nathan Road",
+            "postcode": None,
+        },
+    }
+    return Whole(merge(base, changes))
+
+
+def cn_receiver(**changes: Any) -> dict[str, Any]:
+    """A receiver in Beijing, no ID."""
+    base = {
+        "name": "李娜",
+        "phone": "13912345678",
+        "address": {
+            "country": "CN",
+            "province": "北京市",
+            "city": "北京市",
+            "district": "朝阳区",
+            "detail": "建国路93号万达广场8号楼1201",
+        },
+    }
+    return Whole(merge(base, changes))
+
+
+def item(**changes: Any) -> dict[str, Any]:
+    """One ordinary item line."""
+    base = {
+        "description": "纯棉T恤 cotton T-shirt",
+        "category": "apparel_shoes",
+        "quantity": 2,
+        "unit_value": 60.0,
+    }
+    return merge(base, changes)
+
+
+def waybill(*, hours_after: float = 0.0, **changes: Any) -> dict[str, Any]:
+    """A clean domestic waybill (releases); items given without declared_value get it computed."""
+    n = next(_serial)
+    base: dict[str, Any] = {
+        "waybill_no": f"SF{1400000000000 + n}",
+        "carrier": "SF",
+        "outlet_id": "SF-310115-0042",
+        "courier_id": "C-88213",
+        "accepted_at": (BASE_TIME + timedelta(hours=hours_after)).isoformat(),
+        "service": "domestic",
+        "channel": "express",
+        "sender": party(),
+        "receiver": cn_receiver(),
+        "items": [item()],
+        "currency": "CNY",
+        "declared_value": 120.0,
+        "weight_kg": 0.6,
+        "dims_cm": [20, 15, 10],
+        "pickup_checks": {"opened_inspection": True, "xray_screened": True},
+        "order": None,
+    }
+    out = merge(base, changes)
+    if "items" in changes and "declared_value" not in changes:
+        out["declared_value"] = round(sum(i["quantity"] * i["unit_value"] for i in out["items"]), 2)
+    return out
+
+
+def export_postal(**changes: Any) -> dict[str, Any]:
+    """A personal postal article from Shanghai to Hong Kong (limit 800 CNY)."""
+    base = {"service": "export", "channel": "postal", "receiver": hk_receiver()}
+    return waybill(**merge(base, changes))

@@ -1,0 +1,216 @@
+"""What only the Redis store has: key layout, expiry, cluster routing, script reloads and failing fast."""
+
+import socket
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+
+import pytest
+from redis.asyncio import Redis, RedisCluster
+from redis.crc import key_slot
+
+from screening.history import HistoryUnavailable, ParcelEvent, RedisHistoryStore
+from tests.services_redis import free_port, start_redis_server, stop_processes
+
+pytestmark = pytest.mark.anyio
+
+DAY_S = 86_400
+T0 = 1_772_413_200_000
+SENDER = "sid:3q2+7wAbCdEf"
+
+
+def make_event(parcel: str = "SF:1", at_ms: int = T0, **changes: object) -> ParcelEvent:
+    """A cbec parcel event; override any field."""
+    fields: dict[str, object] = {
+        "parcel": parcel,
+        "at_ms": at_ms,
+        "value_cny": 88.0,
+        "limit_cny": 5000.0,
+        "cross_border": True,
+        "cbec": True,
+        "goods": "milk:a2",
+        "counterpart": "rad:9f8e7d",
+        "digest": "d41d8cd98f00",
+    }
+    fields.update(changes)
+    return ParcelEvent(**fields)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def prefix() -> str:
+    """A key prefix of this test alone."""
+    return f"t{uuid.uuid4().hex[:10]}:"
+
+
+@pytest.fixture
+async def raw(redis_server: int) -> AsyncIterator[Redis]:
+    """A plain client on the session's single-node server, to look at the keys."""
+    client = Redis(port=redis_server)
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+async def store(redis_server: int, prefix: str) -> AsyncIterator[RedisHistoryStore]:
+    """A Redis store on the session's single-node server under this test's prefix."""
+    s = RedisHistoryStore.from_url(f"redis://127.0.0.1:{redis_server}/0", prefix=prefix, timeout_s=2.0)
+    yield s
+    await s.close()
+
+
+async def test_every_key_of_an_entity_carries_it_as_the_hash_tag(
+    store: RedisHistoryStore, raw: Redis, prefix: str
+) -> None:
+    await store.record_violation(entity=SENDER, at_ms=T0, parcel="SF:0")
+    await store.observe(parcel="SF:1", entities={SENDER: make_event()})
+    await store.remember_decision(parcel="SF:1", digest="abc", decision_json=b"{}")
+
+    keys = {k.decode() async for k in raw.scan_iter(match=f"{prefix}*")}
+
+    entity_keys = {f"{prefix}{{{SENDER}}}:{suffix}" for suffix in ("ev", "ts", "m", "cb", "v")}
+    assert keys == entity_keys | {f"{prefix}{{d:SF:1}}"}
+    assert len({key_slot(k.encode()) for k in entity_keys}) == 1
+    assert key_slot(f"{prefix}{{{SENDER}}}:ev".encode()) == key_slot(SENDER.encode())
+
+
+async def test_keys_expire_events_after_the_horizon_and_the_rest_after_400_days(
+    store: RedisHistoryStore, raw: Redis, prefix: str
+) -> None:
+    await store.record_violation(entity=SENDER, at_ms=T0, parcel="SF:0")
+    await store.observe(parcel="SF:1", entities={SENDER: make_event()})
+    await store.remember_decision(parcel="SF:1", digest="abc", decision_json=b"{}")
+    base = f"{prefix}{{{SENDER}}}:"
+
+    assert 31 * DAY_S - 60 < await raw.ttl(base + "ev") <= 31 * DAY_S + 3600
+    assert 31 * DAY_S - 60 < await raw.ttl(base + "ts") <= 31 * DAY_S + 3600
+    for suffix in ("m", "cb", "v"):
+        assert 400 * DAY_S - 60 < await raw.ttl(base + suffix) <= 400 * DAY_S
+    assert 30 * DAY_S - 60 < await raw.ttl(f"{prefix}{{d:SF:1}}") <= 30 * DAY_S
+
+    await store.set_listed(entity=SENDER, list_name="black", listed=True)
+    assert await raw.ttl(base + "m") == -1
+    await store.observe(parcel="SF:2", entities={SENDER: make_event("SF:2")})
+    assert await raw.ttl(base + "m") == -1
+
+    await store.set_listed(entity=SENDER, list_name="black", listed=False)
+    assert await raw.ttl(base + "m") > 0
+
+
+async def test_first_seen_outlives_the_expiry_of_the_event_keys(
+    store: RedisHistoryStore, raw: Redis, prefix: str
+) -> None:
+    await store.observe(parcel="SF:1", entities={SENDER: make_event()})
+    await raw.delete(f"{prefix}{{{SENDER}}}:ev", f"{prefix}{{{SENDER}}}:ts")
+
+    observation = await store.observe(
+        parcel="SF:2", entities={SENDER: make_event("SF:2", T0 + 40 * DAY_S * 1000)}
+    )
+
+    assert observation.entities[SENDER].events == ()
+    assert observation.entities[SENDER].first_seen_ms == T0
+
+
+async def test_lost_scripts_are_loaded_again(store: RedisHistoryStore, raw: Redis) -> None:
+    await store.observe(parcel="SF:1", entities={SENDER: make_event()})
+    await raw.script_flush()
+
+    observation = await store.observe(parcel="SF:2", entities={SENDER: make_event("SF:2")})
+
+    assert [e.parcel for e in observation.entities[SENDER].events] == ["SF:1"]
+
+
+async def test_one_observe_spans_entities_on_every_cluster_node(
+    redis_cluster: list[int], prefix: str
+) -> None:
+    url = f"redis://127.0.0.1:{redis_cluster[0]}"
+    store = RedisHistoryStore.from_url(url, cluster=True, prefix=prefix, timeout_s=2.0)
+    probe = RedisCluster.from_url(url)
+    try:
+        await probe.initialize()
+        entities: list[str] = []
+        nodes: set[str] = set()
+        n = 0
+        while len(nodes) < 3:
+            entity = f"sph:{n}"
+            node = probe.get_node_from_key(f"{prefix}{{{entity}}}:ev")
+            if node is not None and node.name not in nodes:
+                nodes.add(node.name)
+                entities.append(entity)
+            n += 1
+        await store.observe(parcel="SF:1", entities=dict.fromkeys(entities, make_event()))
+        await probe.script_flush()
+
+        observation = await store.observe(parcel="SF:2", entities=dict.fromkeys(entities, make_event("SF:2")))
+
+        assert all([e.parcel for e in h.events] == ["SF:1"] for h in observation.entities.values())
+        assert all(h.cbec_year_cny == 88.0 for h in observation.entities.values())
+    finally:
+        await store.close()
+        await probe.aclose()
+
+
+@pytest.mark.parametrize("cluster", [False, True], ids=["redis", "cluster"])
+async def test_an_unreachable_redis_raises_history_unavailable_quickly(cluster: bool) -> None:
+    port = free_port()
+    store = RedisHistoryStore.from_url(f"redis://127.0.0.1:{port}", cluster=cluster, timeout_s=0.2)
+    try:
+        calls: list[Callable[[], Awaitable[object]]] = [
+            lambda: store.observe(parcel="SF:1", entities={SENDER: make_event()}),
+            lambda: store.remember_decision(parcel="SF:1", digest="d", decision_json=b"{}"),
+            lambda: store.forget(parcel="SF:1", entities=[SENDER]),
+            lambda: store.record_violation(entity=SENDER, at_ms=T0, parcel="SF:1"),
+            lambda: store.set_listed(entity=SENDER, list_name="watch", listed=True),
+        ]
+        for call in calls:
+            started = time.monotonic()
+            with pytest.raises(HistoryUnavailable):
+                await call()
+            assert time.monotonic() - started < 0.5
+        assert await store.ping() is False
+    finally:
+        await store.close()
+
+
+@pytest.fixture
+def silent_port() -> Iterator[int]:
+    """A port that accepts connections and never answers."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(16)
+        yield listener.getsockname()[1]
+
+
+async def test_a_redis_that_does_not_answer_raises_history_unavailable_within_the_timeout(
+    silent_port: int,
+) -> None:
+    store = RedisHistoryStore.from_url(f"redis://127.0.0.1:{silent_port}", timeout_s=0.2)
+    try:
+        started = time.monotonic()
+        with pytest.raises(HistoryUnavailable):
+            await store.observe(parcel="SF:1", entities={SENDER: make_event()})
+        assert time.monotonic() - started < 0.5
+        assert await store.ping() is False
+    finally:
+        await store.close()
+
+
+async def test_the_store_recovers_by_itself_when_redis_comes_back(tmp_path: Path) -> None:
+    port = free_port()
+    server = start_redis_server(port, workdir=tmp_path)
+    store = RedisHistoryStore.from_url(f"redis://127.0.0.1:{port}", timeout_s=0.5)
+    try:
+        await store.observe(parcel="SF:1", entities={SENDER: make_event()})
+        stop_processes([server])
+        with pytest.raises(HistoryUnavailable):
+            await store.observe(parcel="SF:2", entities={SENDER: make_event("SF:2")})
+        assert await store.ping() is False
+
+        server = start_redis_server(port, workdir=tmp_path)
+        assert await store.ping() is True
+        observation = await store.observe(parcel="SF:3", entities={SENDER: make_event("SF:3")})
+        # Nothing persisted across the restart: the point is that the same store works again.
+        assert observation.entities[SENDER].events == ()
+    finally:
+        await store.close()
+        stop_processes([server])
