@@ -11,17 +11,22 @@ The lists live in ``features/data``:
   names the brand anywhere; an alias without one (苹果, Coach, Omega) names it only in the
   categories of its rows, because elsewhere it is an ordinary word (the fruit, a sports coach).
 
-Two kinds of terms are derived from the brand list: "fake <alias>"/假<alias>/仿<alias>/山寨<alias>
-count as counterfeit, and "for <alias>"/适用<alias>/兼容<alias> (compatible accessories) do not
-name the brand.
+Two kinds of terms are derived from the brand list: "fake <alias>", 假/仿/山寨<alias> count as
+counterfeit (for aliases valid anywhere), and "for <alias>", 适用/兼容<alias> (compatible
+accessories) do not name the brand.
+
+Matching is whole-term: a Latin-script term needs a word boundary on each side (digits may follow
+a term that ends in a letter, as in iphone15 or glock19; an English plural -s/-es is allowed), and
+a hit lying inside a longer hit (a safe term, or a longer listed term) does not count.
 """
 
 from __future__ import annotations
 
 import csv
+import math
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -74,11 +79,10 @@ ANY_CATEGORY: Final = "*"
 COUNTERFEIT_MARKERS: Final = ("fake ", "假", "仿", "山寨")
 COMPATIBLE_MARKERS: Final = ("for ", "fits ", "compatible with ", "适用", "适配", "兼容", "通用", "用于")
 
-_CJK = "\u2e80-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
-_SPACE_NEXT_TO_CJK = re.compile(f"(?<=[{_CJK}]) | (?=[{_CJK}])")
-_CJK_CHAR = re.compile(f"[{_CJK}]")
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
-_QUOTES = {ord("\u2018"): "'", ord("\u2019"): "'", ord("\u201c"): '"', ord("\u201d"): '"'}
+_INVISIBLE: Final = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_QUOTES: Final = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'}
+# Characters given their own entry in the spelling table, so that __missing__ stays rare.
+_COMMON_RANGES: Final = ((0x0000, 0x2500), (0x3000, 0xA000), (0xFF00, 0x10000))
 
 _TERM: Final = 0
 _SAFE: Final = 1
@@ -144,12 +148,28 @@ class _Brand:
 _Hit = tuple[int, int, _Entry]
 
 
-def _normalise(text: str, table: dict[int, str | None]) -> str:
-    """See GoodsCatalogue.normalise_text."""
-    text = unicodedata.normalize("NFKC", text).casefold().translate(table)
-    text = " ".join(text.split())
-    # Chinese writes no spaces, so one next to a Chinese character is layout (or evasion: 大 麻).
-    return _SPACE_NEXT_TO_CJK.sub("", text) if " " in text else text
+class _Spelling(dict[int, str]):
+    """str.translate table: each character to its two-symbol spelling; unknown ones to one shared spelling."""
+
+    def __init__(self, alphabet: Iterable[str], folds: dict[int, str]) -> None:
+        letters = sorted(set(alphabet))
+        base = math.isqrt(len(letters)) + 1
+        spelt = [chr(0xE000 + i // base) + chr(0xE000 + base + i % base) for i in range(len(letters) + 1)]
+        self.unknown = spelt[-1]
+        super().__init__({ord(c): s for c, s in zip(letters, spelt, strict=False)})
+        for low, high in _COMMON_RANGES:
+            for code in range(low, high):
+                self.setdefault(code, self.unknown)
+        for code, target in folds.items():
+            self[code] = self.get(ord(target), self.unknown)
+
+    def __missing__(self, code: int) -> str:
+        return self.unknown
+
+
+def _is_cjk(char: str) -> bool:
+    """A Chinese (or Japanese) character or CJK punctuation: scripts written without spaces."""
+    return "\u2e80" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff" or char >= "\U00020000"
 
 
 def _is_word(char: str) -> bool:
@@ -157,23 +177,39 @@ def _is_word(char: str) -> bool:
     return char < "\u2e80" and char.isalnum()
 
 
+def _fold(text: str) -> str:
+    """NFKC, casefold, invisible marks dropped, whitespace collapsed and dropped next to Chinese."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    if not text.isascii():
+        text = _INVISIBLE.sub("", text)
+    parts = text.split()
+    if len(parts) < 2:
+        return parts[0] if parts else ""
+    # Chinese writes no spaces, so one next to a Chinese character is layout (or evasion: 大 麻).
+    joined = [parts[0]]
+    for part in parts[1:]:
+        if not (_is_cjk(joined[-1][-1]) or _is_cjk(part[0])):
+            joined.append(" ")
+        joined.append(part)
+    return "".join(joined)
+
+
 def _weight(key: str) -> int:
     """Evidence weight of a term: a Chinese character says about as much as two Latin letters."""
-    return sum(2 if _CJK_CHAR.match(c) else 1 for c in key if c != " ")
+    return sum(2 if _is_cjk(c) else 1 for c in key if c != " ")
 
 
 def _entry(written: str, key: str, kind: int, label: str, scope: frozenset[str] | None = None) -> _Entry:
     """Automaton value for a normalised key."""
-    first, last = key[0], key[-1]
     return _Entry(
         written=written,
         kind=kind,
         label=label,
         length=len(key),
         weight=_weight(key),
-        word_start=_is_word(first),
-        word_end=_is_word(last),
-        plural="a" <= last <= "z",
+        word_start=_is_word(key[0]),
+        word_end=_is_word(key[-1]),
+        plural="a" <= key[-1] <= "z",
         scope=scope,
     )
 
@@ -219,19 +255,17 @@ class GoodsCatalogue:
 
     def __init__(
         self,
-        categories: ahocorasick.Automaton,
-        prohibited: ahocorasick.Automaton,
-        brands: ahocorasick.Automaton,
+        automatons: tuple[ahocorasick.Automaton, ahocorasick.Automaton, ahocorasick.Automaton],
+        spelling: _Spelling,
+        folds: dict[int, str],
         brand_by_alias: dict[str, tuple[_Brand, str]],
         brand_by_name: dict[str, _Brand],
-        t2s: dict[int, str | None],
     ) -> None:
-        self._categories = categories
-        self._prohibited = prohibited
-        self._brands = brands
+        self._categories, self._prohibited, self._brands = automatons
+        self._spelling = spelling
+        self._folds = folds
         self._brand_by_alias = brand_by_alias
         self._brand_by_name = brand_by_name
-        self._translate = t2s
 
     @classmethod
     def load(cls, directory: Path | None = None) -> GoodsCatalogue:
@@ -245,68 +279,78 @@ class GoodsCatalogue:
 
     def normalise_text(self, text: str) -> str:
         """NFKC (full-width to half-width), casefold, traditional to simplified, collapsed whitespace."""
-        return _normalise(text, self._translate)
+        return _fold(text).translate(self._folds)
 
     def analyse(
         self, description: str, *, category: str | None = None, brand: str | None = None
     ) -> GoodsMatch:
         """Category (given or inferred), prohibited hits and protected brands of one item."""
-        text = self.normalise_text(description)
+        text = _fold(description)
+        spelt = text.translate(self._spelling)
         terms: tuple[str, ...] = ()
         if category:
             inferred = False
         else:
-            category, terms = self._infer_category(text)
+            category, terms = self._infer_category(self._hits(self._categories, spelt, text))
             inferred = True
         return GoodsMatch(
             category=category,
             category_inferred=inferred,
             category_terms=terms,
-            prohibited=self._prohibited_hits(text),
-            brands=self._brand_hits(text, category, brand),
+            prohibited=self._prohibited_hits(self._hits(self._prohibited, spelt, text)),
+            brands=self._brand_hits(self._hits(self._brands, spelt, text), category, brand),
         )
 
-    def _infer_category(self, text: str) -> tuple[str, tuple[str, ...]]:
+    @staticmethod
+    def _hits(automaton: ahocorasick.Automaton, spelt: str, text: str) -> list[_Hit]:
+        """Whole-term hits not inside a longer hit, as (start, end, entry) in the folded text."""
+        hits: list[_Hit] = []
+        for last, entry in automaton.iter(spelt):
+            end = (last + 1) // 2
+            start = end - entry.length
+            if entry.word_start or entry.word_end:
+                stop = _whole_term_end(text, start, end, entry)
+                if stop is None:
+                    continue
+                end = stop
+            hits.append((start, end, entry))
+        return _outermost(hits) if len(hits) > 1 else hits
+
+    @staticmethod
+    def _infer_category(hits: list[_Hit]) -> tuple[str, tuple[str, ...]]:
         """Best-supported category and the terms behind it; 'general' when nothing matches."""
+        if not hits:
+            return "general", ()
+        if len(hits) == 1:
+            entry = hits[0][2]
+            return entry.label, (entry.written,)
         scores: dict[str, tuple[int, int]] = {}
-        hits = _outermost(list(self._scan(self._categories, text)))
         for _, _, entry in hits:
             total, longest = scores.get(entry.label, (0, 0))
             scores[entry.label] = (total + entry.weight, max(longest, entry.weight))
-        if not scores:
-            return "general", ()
         # Most evidence, then the longest single term, then the order of RULES.md §2.
         best = max(scores, key=lambda c: (*scores[c], -CATEGORIES.index(c)))
         return best, tuple(dict.fromkeys(e.written for _, _, e in hits if e.label == best))
 
-    def _prohibited_hits(self, text: str) -> tuple[ProhibitedHit, ...]:
+    @staticmethod
+    def _prohibited_hits(hits: list[_Hit]) -> tuple[ProhibitedHit, ...]:
         """Prohibited terms outside every longer safe term."""
-        hits = _outermost(list(self._scan(self._prohibited, text)))
         found = (ProhibitedHit(e.written, e.label) for _, _, e in hits if e.kind == _TERM)
-        return tuple(dict.fromkeys(found))
+        return tuple(dict.fromkeys(found)) if hits else ()
 
-    def _brand_hits(self, text: str, category: str, brand_field: str | None) -> tuple[BrandHit, ...]:
+    def _brand_hits(self, hits: list[_Hit], category: str, brand_field: str | None) -> tuple[BrandHit, ...]:
         """Brands named by the brand field (exact alias) or the description, one hit per brand."""
         named: dict[str, tuple[_Brand, str]] = {}
         if brand_field:
             exact = self._brand_by_alias.get(self.normalise_text(brand_field))
             if exact is not None:
                 named[exact[0].name] = exact
-        for _, _, entry in _outermost(list(self._scan(self._brands, text))):
+        for _, _, entry in hits:
             if entry.kind != _TERM or (entry.scope is not None and category not in entry.scope):
                 continue
             if entry.label not in named:
                 named[entry.label] = (self._brand_by_name[entry.label], entry.written)
         return tuple(BrandHit(b.name, alias, b.floor_for(category)) for b, alias in named.values())
-
-    @staticmethod
-    def _scan(automaton: ahocorasick.Automaton, text: str) -> Iterator[_Hit]:
-        """Whole-term hits of an automaton in normalised text."""
-        for last, entry in automaton.iter(text):
-            start = last + 1 - entry.length
-            end = _whole_term_end(text, start, last + 1, entry)
-            if end is not None:
-                yield start, end, entry
 
 
 class _Loader:
@@ -314,11 +358,11 @@ class _Loader:
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self.t2s = _t2s_table()
+        self.folds = _folds()
 
     def norm(self, text: str) -> str:
         """Normalise a list term the same way descriptions are normalised."""
-        return _normalise(text, self.t2s)
+        return _fold(text).translate(self.folds)
 
     def rows(self, name: str, header: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
         """Rows of one CSV file with their line numbers; the header must be exactly as expected."""
@@ -342,26 +386,24 @@ class _Loader:
         brands, brand_by_alias, brand_by_name = self.brand_entries()
         self.add_safe_terms(prohibited, brands)
         for alias, (_, written) in brand_by_alias.items():
-            entry = brands.get(alias)
-            if entry is None or entry.scope is not None:
-                continue
-            for marker in COUNTERFEIT_MARKERS:
-                key = self.norm(marker + alias)
-                prohibited.setdefault(key, _entry(marker + written, key, _TERM, "counterfeit"))
+            if brands[alias].scope is None:
+                for marker in COUNTERFEIT_MARKERS:
+                    key = self.norm(marker + alias)
+                    prohibited.setdefault(key, _entry(marker + written, key, _TERM, "counterfeit"))
         for alias in list(brand_by_alias):
             for marker in COMPATIBLE_MARKERS:
                 key = self.norm(marker + alias)
                 brands.setdefault(key, _entry(marker + alias, key, _SAFE, ""))
         for brand in brand_by_name.values():
             brand_by_alias.setdefault(self.norm(brand.name), (brand, brand.name))
-        return GoodsCatalogue(
-            _automaton(categories),
-            _automaton(prohibited),
-            _automaton(brands),
-            brand_by_alias,
-            brand_by_name,
-            self.t2s,
+        lists = (categories, prohibited, brands)
+        spelling = _Spelling((c for entries in lists for key in entries for c in key), self.folds)
+        automatons = (
+            _automaton(categories, spelling),
+            _automaton(prohibited, spelling),
+            _automaton(brands, spelling),
         )
+        return GoodsCatalogue(automatons, spelling, self.folds, brand_by_alias, brand_by_name)
 
     def category_entries(self) -> dict[str, _Entry]:
         """categories.csv as automaton entries."""
@@ -400,7 +442,7 @@ class _Loader:
             if known.setdefault(cat, floor) != floor:
                 raise ValueError(f"{where}: {name} has two floors for {cat}")
             key = self.norm(row["alias"])
-            owner, written, cats = aliases.setdefault(key, (name, row["alias"], set()))
+            owner, _, cats = aliases.setdefault(key, (name, row["alias"], set()))
             if owner != name:
                 raise ValueError(f"{where}: alias {row['alias']!r} already names {owner}")
             cats.add(cat)
@@ -414,16 +456,13 @@ class _Loader:
         return entries, by_alias, by_name
 
     def add_safe_terms(self, prohibited: dict[str, _Entry], brands: dict[str, _Entry]) -> None:
-        """Put each safe term into every automaton holding a term it contains; it must contain one."""
-        guarded = {
-            "prohibited": (prohibited, _automaton(prohibited)),
-            "brands": (brands, _automaton(brands)),
-        }
+        """Put each safe term into every list holding a term it contains; it must contain one."""
+        guarded = [(entries, _plain_automaton(entries)) for entries in (prohibited, brands)]
         for line, row in self.rows("safe_terms.csv", ("term", "lang", "note")):
             where, key = f"safe_terms.csv:{line}", self.norm(row["term"])
             if not row["note"]:
                 raise ValueError(f"{where}: every safe term needs a note")
-            homes = [entries for entries, automaton in guarded.values() if any(automaton.iter(key))]
+            homes = [entries for entries, automaton in guarded if any(automaton.iter(key))]
             if not homes:
                 raise ValueError(f"{where}: {row['term']!r} contains no prohibited term or brand alias")
             for entries in homes:
@@ -439,26 +478,45 @@ class _Loader:
         entries[key] = _entry(term, key, kind, label)
 
 
-def _automaton(entries: dict[str, _Entry]) -> ahocorasick.Automaton:
-    """An Aho-Corasick automaton over normalised keys."""
+# Hand-written: pyahocorasick finds a node's child by a linear scan, so matching Chinese text is
+# slow when the root has ~1,500 different first characters. Spelling every character as two
+# symbols (high, low) from small disjoint alphabets keeps every node small (about 4x faster); a
+# match can only start on a high symbol, that is on a character boundary.
+def _automaton(entries: dict[str, _Entry], spelling: _Spelling) -> ahocorasick.Automaton:
+    """An Aho-Corasick automaton over the spelt keys."""
     automaton = ahocorasick.Automaton()
     for key, entry in entries.items():
-        automaton.add_word(key, entry)
+        automaton.add_word(key.translate(spelling), entry)
     if entries:
         automaton.make_automaton()
     return automaton
 
 
-def _t2s_table() -> dict[int, str | None]:
-    """Character table: traditional to simplified Chinese (OpenCC's list), quotes, invisible marks."""
+def _plain_automaton(entries: dict[str, _Entry]) -> ahocorasick.Automaton:
+    """An Aho-Corasick automaton over the normalised keys themselves (to check the lists)."""
+    automaton = ahocorasick.Automaton()
+    for key in entries:
+        automaton.add_word(key, key)
+    if entries:
+        automaton.make_automaton()
+    return automaton
+
+
+def _folds() -> dict[int, str]:
+    """Character folds: traditional to simplified Chinese (OpenCC's list) and curly quotes."""
     # Character by character through str.translate: OpenCC's own converter is far too slow per call,
     # and goods terms do not need its phrase-level rules.
     source = resources.files("opencc") / "dictionary" / "TSCharacters.txt"
-    table: dict[int, str | None] = {}
+    pairs: dict[str, str] = {}
     for line in source.read_text(encoding="utf-8").splitlines():
         traditional, _, simplified = line.partition("\t")
-        if len(traditional) == 1 and simplified:
-            table[ord(traditional)] = simplified.split(" ")[0]
-    table.update(_QUOTES)
-    table.update(_INVISIBLE)
-    return table
+        first = simplified.split(" ")[0]
+        if len(traditional) == 1 and len(first) == 1 and first != traditional:
+            pairs[traditional] = first
+    folds: dict[int, str] = {}
+    for traditional, simplified in pairs.items():
+        while simplified in pairs:  # a few entries chain (薴 → 苧 → 苎)
+            simplified = pairs[simplified]
+        folds[ord(traditional)] = simplified
+    folds.update({ord(k): v for k, v in _QUOTES.items()})
+    return folds

@@ -3,9 +3,8 @@
 import hashlib
 from dataclasses import dataclass
 
-from features.goods import GoodsCatalogue
-
 from features.address import normalise_address
+from features.goods import GoodsCatalogue
 from screening.contract import Address, Party
 from screening.history import ParcelEvent
 from screening.parcel import Parcel

@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta, timezone
 
 from features.goods import GoodsCatalogue, GoodsMatch
-
 from features.identity import id_problem
 from screening.agreements import AgreementRegistry, AgreementStatus
 from screening.contract import Item, Party, Waybill
