@@ -81,8 +81,6 @@ COMPATIBLE_MARKERS: Final = ("for ", "fits ", "compatible with ", "适用", "适
 
 _INVISIBLE: Final = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _QUOTES: Final = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'}
-# Characters given their own entry in the spelling table, so that __missing__ stays rare.
-_COMMON_RANGES: Final = ((0x0000, 0x2500), (0x3000, 0xA000), (0xFF00, 0x10000))
 
 _TERM: Final = 0
 _SAFE: Final = 1
@@ -129,6 +127,9 @@ class _Entry:
     word_end: bool
     plural: bool
     scope: frozenset[str] | None = None
+    terms: tuple[str, ...] = ()
+    prohibited: ProhibitedHit | None = None
+    brand_hits: dict[str, BrandHit] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,23 +149,26 @@ class _Brand:
 _Hit = tuple[int, int, _Entry]
 
 
-class _Spelling(dict[int, str]):
-    """str.translate table: each character to its two-symbol spelling; unknown ones to one shared spelling."""
+class _Spelling:
+    """Spells text for the automatons: every character as two symbols, unknown ones all alike."""
 
     def __init__(self, alphabet: Iterable[str], folds: dict[int, str]) -> None:
         letters = sorted(set(alphabet))
         base = math.isqrt(len(letters)) + 1
         spelt = [chr(0xE000 + i // base) + chr(0xE000 + base + i % base) for i in range(len(letters) + 1)]
         self.unknown = spelt[-1]
-        super().__init__({ord(c): s for c, s in zip(letters, spelt, strict=False)})
-        for low, high in _COMMON_RANGES:
-            for code in range(low, high):
-                self.setdefault(code, self.unknown)
+        self.table = dict.fromkeys(range(0x10000), self.unknown)
+        self.table.update({ord(c): s for c, s in zip(letters, spelt, strict=False)})
         for code, target in folds.items():
-            self[code] = self.get(ord(target), self.unknown)
+            self.table[code] = self.table.get(ord(target), self.unknown)
 
-    def __missing__(self, code: int) -> str:
-        return self.unknown
+    def __call__(self, text: str) -> str:
+        """Two symbols per character of text."""
+        spelt = text.translate(self.table)
+        if len(spelt) == 2 * len(text):
+            return spelt
+        # Characters beyond the BMP are not in the table (they are rare and never in a term).
+        return "".join(self.table.get(ord(c), self.unknown) for c in text)
 
 
 def _is_cjk(char: str) -> bool:
@@ -185,13 +189,16 @@ def _fold(text: str) -> str:
     parts = text.split()
     if len(parts) < 2:
         return parts[0] if parts else ""
+    if text.isascii():
+        return " ".join(parts)
     # Chinese writes no spaces, so one next to a Chinese character is layout (or evasion: 大 麻).
-    joined = [parts[0]]
+    folded = parts[0]
     for part in parts[1:]:
-        if not (_is_cjk(joined[-1][-1]) or _is_cjk(part[0])):
-            joined.append(" ")
-        joined.append(part)
-    return "".join(joined)
+        if _is_cjk(folded[-1]) or _is_cjk(part[0]):
+            folded += part
+        else:
+            folded += " " + part
+    return folded
 
 
 def _weight(key: str) -> int:
@@ -199,8 +206,17 @@ def _weight(key: str) -> int:
     return sum(2 if _is_cjk(c) else 1 for c in key if c != " ")
 
 
-def _entry(written: str, key: str, kind: int, label: str, scope: frozenset[str] | None = None) -> _Entry:
-    """Automaton value for a normalised key."""
+def _entry(
+    written: str,
+    key: str,
+    kind: int,
+    label: str,
+    *,
+    scope: frozenset[str] | None = None,
+    prohibited: ProhibitedHit | None = None,
+    brand_hits: dict[str, BrandHit] | None = None,
+) -> _Entry:
+    """Automaton value for a normalised key, with the hit objects it yields (built once, immutable)."""
     return _Entry(
         written=written,
         kind=kind,
@@ -211,31 +227,21 @@ def _entry(written: str, key: str, kind: int, label: str, scope: frozenset[str] 
         word_end=_is_word(key[-1]),
         plural="a" <= key[-1] <= "z",
         scope=scope,
+        terms=(written,),
+        prohibited=prohibited,
+        brand_hits=brand_hits,
     )
 
 
-def _glues(char: str, after_letter: bool) -> bool:
-    """Whether a neighbouring character joins the term into a longer word (a model number may follow)."""
-    return _is_word(char) and not (after_letter and char.isdigit())
-
-
-# Hand-written: Aho-Corasick libraries (pyahocorasick included) match raw substrings and have no
-# notion of word boundaries, and regex word boundaries (\b) treat Chinese characters as word
-# characters, so "耐克nike鞋" would not match "nike". Latin edges need a boundary, Chinese ones cannot.
-def _whole_term_end(text: str, start: int, end: int, entry: _Entry) -> int | None:
-    """End of the whole-term match of entry at text[start:end] (past an English plural), else None."""
-    if entry.word_start and start > 0 and _glues(text[start - 1], after_letter=False):
-        return None
-    if not entry.word_end or end == len(text) or not _glues(text[end], after_letter=entry.plural):
-        return end
-    if entry.plural:
-        for suffix in ("s", "es"):
-            stop = end + len(suffix)
-            if text.startswith(suffix, end) and (
-                stop == len(text) or not _glues(text[stop], after_letter=True)
-            ):
-                return stop
-    return None
+def _plural_end(text: str, end: int) -> int:
+    """End of an English plural -s/-es at text[end:] when it closes the word, else -1."""
+    for suffix in ("s", "es"):
+        stop = end + len(suffix)
+        if text.startswith(suffix, end) and (
+            stop == len(text) or not _is_word(text[stop]) or text[stop].isdigit()
+        ):
+            return stop
+    return -1
 
 
 def _outermost(hits: list[_Hit]) -> list[_Hit]:
@@ -286,7 +292,7 @@ class GoodsCatalogue:
     ) -> GoodsMatch:
         """Category (given or inferred), prohibited hits and protected brands of one item."""
         text = _fold(description)
-        spelt = text.translate(self._spelling)
+        spelt = self._spelling(text)
         terms: tuple[str, ...] = ()
         if category:
             inferred = False
@@ -305,14 +311,24 @@ class GoodsCatalogue:
     def _hits(automaton: ahocorasick.Automaton, spelt: str, text: str) -> list[_Hit]:
         """Whole-term hits not inside a longer hit, as (start, end, entry) in the folded text."""
         hits: list[_Hit] = []
+        size = len(text)
         for last, entry in automaton.iter(spelt):
-            end = (last + 1) // 2
+            end = (last + 1) >> 1
             start = end - entry.length
-            if entry.word_start or entry.word_end:
-                stop = _whole_term_end(text, start, end, entry)
-                if stop is None:
+            # Hand-written: Aho-Corasick libraries (pyahocorasick included) match raw substrings with
+            # no notion of words, and regex \b counts Chinese characters as word characters ("耐克nike鞋"
+            # would miss "nike"). A Latin edge must not touch a letter or digit, except digits after a
+            # final letter (iphone15, glock19); a Chinese edge needs no boundary.
+            if entry.word_start and start:
+                before = text[start - 1]
+                if before < "\u2e80" and before.isalnum():
                     continue
-                end = stop
+            if entry.word_end and end < size:
+                after = text[end]
+                if after < "\u2e80" and after.isalnum() and not (entry.plural and after.isdigit()):
+                    end = _plural_end(text, end) if entry.plural else -1
+                    if end < 0:
+                        continue
             hits.append((start, end, entry))
         return _outermost(hits) if len(hits) > 1 else hits
 
@@ -323,7 +339,7 @@ class GoodsCatalogue:
             return "general", ()
         if len(hits) == 1:
             entry = hits[0][2]
-            return entry.label, (entry.written,)
+            return entry.label, entry.terms
         scores: dict[str, tuple[int, int]] = {}
         for _, _, entry in hits:
             total, longest = scores.get(entry.label, (0, 0))
@@ -334,23 +350,30 @@ class GoodsCatalogue:
 
     @staticmethod
     def _prohibited_hits(hits: list[_Hit]) -> tuple[ProhibitedHit, ...]:
-        """Prohibited terms outside every longer safe term."""
-        found = (ProhibitedHit(e.written, e.label) for _, _, e in hits if e.kind == _TERM)
-        return tuple(dict.fromkeys(found)) if hits else ()
+        """Prohibited terms outside every longer safe term, each once."""
+        found = [e.prohibited for _, _, e in hits if e.prohibited is not None]
+        return tuple(dict.fromkeys(found)) if len(found) > 1 else tuple(found)
 
     def _brand_hits(self, hits: list[_Hit], category: str, brand_field: str | None) -> tuple[BrandHit, ...]:
         """Brands named by the brand field (exact alias) or the description, one hit per brand."""
-        named: dict[str, tuple[_Brand, str]] = {}
+        named: dict[str, BrandHit] = {}
         if brand_field:
             exact = self._brand_by_alias.get(self.normalise_text(brand_field))
             if exact is not None:
-                named[exact[0].name] = exact
+                brand, alias = exact
+                named[brand.name] = BrandHit(brand.name, alias, brand.floor_for(category))
         for _, _, entry in hits:
-            if entry.kind != _TERM or (entry.scope is not None and category not in entry.scope):
+            if entry.brand_hits is None or entry.label in named:
                 continue
-            if entry.label not in named:
-                named[entry.label] = (self._brand_by_name[entry.label], entry.written)
-        return tuple(BrandHit(b.name, alias, b.floor_for(category)) for b, alias in named.values())
+            if entry.scope is not None and category not in entry.scope:
+                continue
+            hit = entry.brand_hits.get(category)
+            if hit is None:  # a category code outside RULES.md §2, given by the caller
+                hit = BrandHit(
+                    entry.label, entry.written, self._brand_by_name[entry.label].floor_for(category)
+                )
+            named[entry.label] = hit
+        return tuple(named.values())
 
 
 class _Loader:
@@ -389,7 +412,10 @@ class _Loader:
             if brands[alias].scope is None:
                 for marker in COUNTERFEIT_MARKERS:
                     key = self.norm(marker + alias)
-                    prohibited.setdefault(key, _entry(marker + written, key, _TERM, "counterfeit"))
+                    hit = ProhibitedHit(marker + written, "counterfeit")
+                    prohibited.setdefault(
+                        key, _entry(hit.term, key, _TERM, hit.prohibited_class, prohibited=hit)
+                    )
         for alias in list(brand_by_alias):
             for marker in COMPATIBLE_MARKERS:
                 key = self.norm(marker + alias)
@@ -420,7 +446,8 @@ class _Loader:
         for line, row in self.rows("prohibited.csv", ("class", "term", "lang")):
             if row["class"] not in PROHIBITED_CLASSES:
                 raise ValueError(f"prohibited.csv:{line}: unknown class {row['class']!r}")
-            self.put(entries, row["term"], _TERM, row["class"], f"prohibited.csv:{line}")
+            hit = ProhibitedHit(row["term"], row["class"])
+            self.put(entries, row["term"], _TERM, row["class"], f"prohibited.csv:{line}", prohibited=hit)
         return entries
 
     def brand_entries(
@@ -451,8 +478,10 @@ class _Loader:
         by_alias: dict[str, tuple[_Brand, str]] = {}
         for key, (name, written, cats) in aliases.items():
             scope = None if ANY_CATEGORY in cats else frozenset(cats)
-            entries[key] = _entry(written, key, _TERM, name, scope)
-            by_alias[key] = (by_name[name], written)
+            brand = by_name[name]
+            hits = {c: BrandHit(name, written, brand.floor_for(c)) for c in CATEGORIES}
+            entries[key] = _entry(written, key, _TERM, name, scope=scope, brand_hits=hits)
+            by_alias[key] = (brand, written)
         return entries, by_alias, by_name
 
     def add_safe_terms(self, prohibited: dict[str, _Entry], brands: dict[str, _Entry]) -> None:
@@ -468,14 +497,22 @@ class _Loader:
             for entries in homes:
                 self.put(entries, row["term"], _SAFE, "", where)
 
-    def put(self, entries: dict[str, _Entry], term: str, kind: int, label: str, where: str) -> None:
+    def put(
+        self,
+        entries: dict[str, _Entry],
+        term: str,
+        kind: int,
+        label: str,
+        where: str,
+        prohibited: ProhibitedHit | None = None,
+    ) -> None:
         """Add one list term; a term listed twice (after normalisation) is a data error."""
         key = self.norm(term)
         if not key:
             raise ValueError(f"{where}: empty term")
         if key in entries:
             raise ValueError(f"{where}: {term!r} is listed twice (as {entries[key].written!r})")
-        entries[key] = _entry(term, key, kind, label)
+        entries[key] = _entry(term, key, kind, label, prohibited=prohibited)
 
 
 # Hand-written: pyahocorasick finds a node's child by a linear scan, so matching Chinese text is
@@ -486,7 +523,7 @@ def _automaton(entries: dict[str, _Entry], spelling: _Spelling) -> ahocorasick.A
     """An Aho-Corasick automaton over the spelt keys."""
     automaton = ahocorasick.Automaton()
     for key, entry in entries.items():
-        automaton.add_word(key.translate(spelling), entry)
+        automaton.add_word(spelling(key), entry)
     if entries:
         automaton.make_automaton()
     return automaton
