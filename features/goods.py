@@ -82,9 +82,6 @@ COMPATIBLE_MARKERS: Final = ("for ", "fits ", "compatible with ", "适用", "适
 _INVISIBLE: Final = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _QUOTES: Final = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'}
 
-_TERM: Final = 0
-_SAFE: Final = 1
-
 
 @dataclass(frozen=True, slots=True)
 class ProhibitedHit:
@@ -119,13 +116,12 @@ class _Entry:
     """One normalised key of an automaton and what a whole-term hit on it means."""
 
     written: str
-    kind: int
     label: str
     length: int
     weight: int
     word_start: bool
     word_end: bool
-    plural: bool
+    letter_end: bool
     scope: frozenset[str] | None = None
     terms: tuple[str, ...] = ()
     prohibited: ProhibitedHit | None = None
@@ -194,7 +190,8 @@ def _fold(text: str) -> str:
     # Chinese writes no spaces, so one next to a Chinese character is layout (or evasion: 大 麻).
     folded = parts[0]
     for part in parts[1:]:
-        if _is_cjk(folded[-1]) or _is_cjk(part[0]):
+        left, right = folded[-1], part[0]
+        if (left >= "\u2e80" and _is_cjk(left)) or (right >= "\u2e80" and _is_cjk(right)):
             folded += part
         else:
             folded += " " + part
@@ -209,7 +206,6 @@ def _weight(key: str) -> int:
 def _entry(
     written: str,
     key: str,
-    kind: int,
     label: str,
     *,
     scope: frozenset[str] | None = None,
@@ -219,13 +215,12 @@ def _entry(
     """Automaton value for a normalised key, with the hit objects it yields (built once, immutable)."""
     return _Entry(
         written=written,
-        kind=kind,
         label=label,
         length=len(key),
         weight=_weight(key),
         word_start=_is_word(key[0]),
         word_end=_is_word(key[-1]),
-        plural="a" <= key[-1] <= "z",
+        letter_end="a" <= key[-1] <= "z",
         scope=scope,
         terms=(written,),
         prohibited=prohibited,
@@ -244,15 +239,20 @@ def _plural_end(text: str, end: int) -> int:
     return -1
 
 
-def _outermost(hits: list[_Hit]) -> list[_Hit]:
+def _outermost(hits: list[_Hit], *, ordered: bool) -> list[_Hit]:
     """Drop every hit lying inside a longer one (longest match wins), keep text order."""
-    hits.sort(key=lambda h: (h[0], -h[1]))
+    if not ordered:
+        hits.sort(key=lambda h: h[1])
+    # Sorted by end (the automaton reports them so), a hit can only lie inside the last kept one,
+    # and the kept ones lying inside it are at the tail.
     kept: list[_Hit] = []
-    reach = -1
     for hit in hits:
-        if hit[1] > reach:
-            kept.append(hit)
-            reach = hit[1]
+        start, end = hit[0], hit[1]
+        if kept and kept[-1][0] <= start and end <= kept[-1][1]:
+            continue
+        while kept and start <= kept[-1][0] and kept[-1][1] <= end:
+            kept.pop()
+        kept.append(hit)
     return kept
 
 
@@ -312,6 +312,7 @@ class GoodsCatalogue:
         """Whole-term hits not inside a longer hit, as (start, end, entry) in the folded text."""
         hits: list[_Hit] = []
         size = len(text)
+        ordered = True
         for last, entry in automaton.iter(spelt):
             end = (last + 1) >> 1
             start = end - entry.length
@@ -325,12 +326,13 @@ class GoodsCatalogue:
                     continue
             if entry.word_end and end < size:
                 after = text[end]
-                if after < "\u2e80" and after.isalnum() and not (entry.plural and after.isdigit()):
-                    end = _plural_end(text, end) if entry.plural else -1
+                if after < "\u2e80" and after.isalnum() and not (entry.letter_end and after.isdigit()):
+                    end = _plural_end(text, end) if entry.letter_end else -1
                     if end < 0:
                         continue
+                    ordered = False
             hits.append((start, end, entry))
-        return _outermost(hits) if len(hits) > 1 else hits
+        return _outermost(hits, ordered=ordered) if len(hits) > 1 else hits
 
     @staticmethod
     def _infer_category(hits: list[_Hit]) -> tuple[str, tuple[str, ...]]:
@@ -413,13 +415,11 @@ class _Loader:
                 for marker in COUNTERFEIT_MARKERS:
                     key = self.norm(marker + alias)
                     hit = ProhibitedHit(marker + written, "counterfeit")
-                    prohibited.setdefault(
-                        key, _entry(hit.term, key, _TERM, hit.prohibited_class, prohibited=hit)
-                    )
+                    prohibited.setdefault(key, _entry(hit.term, key, hit.prohibited_class, prohibited=hit))
         for alias in list(brand_by_alias):
             for marker in COMPATIBLE_MARKERS:
                 key = self.norm(marker + alias)
-                brands.setdefault(key, _entry(marker + alias, key, _SAFE, ""))
+                brands.setdefault(key, _entry(marker + alias, key, ""))
         for brand in brand_by_name.values():
             brand_by_alias.setdefault(self.norm(brand.name), (brand, brand.name))
         lists = (categories, prohibited, brands)
@@ -437,7 +437,7 @@ class _Loader:
         for line, row in self.rows("categories.csv", ("category", "term", "lang")):
             if row["category"] not in CATEGORIES:
                 raise ValueError(f"categories.csv:{line}: unknown category {row['category']!r}")
-            self.put(entries, row["term"], _TERM, row["category"], f"categories.csv:{line}")
+            self.put(entries, row["term"], row["category"], f"categories.csv:{line}")
         return entries
 
     def prohibited_entries(self) -> dict[str, _Entry]:
@@ -447,7 +447,7 @@ class _Loader:
             if row["class"] not in PROHIBITED_CLASSES:
                 raise ValueError(f"prohibited.csv:{line}: unknown class {row['class']!r}")
             hit = ProhibitedHit(row["term"], row["class"])
-            self.put(entries, row["term"], _TERM, row["class"], f"prohibited.csv:{line}", prohibited=hit)
+            self.put(entries, row["term"], row["class"], f"prohibited.csv:{line}", prohibited=hit)
         return entries
 
     def brand_entries(
@@ -480,7 +480,7 @@ class _Loader:
             scope = None if ANY_CATEGORY in cats else frozenset(cats)
             brand = by_name[name]
             hits = {c: BrandHit(name, written, brand.floor_for(c)) for c in CATEGORIES}
-            entries[key] = _entry(written, key, _TERM, name, scope=scope, brand_hits=hits)
+            entries[key] = _entry(written, key, name, scope=scope, brand_hits=hits)
             by_alias[key] = (brand, written)
         return entries, by_alias, by_name
 
@@ -495,13 +495,12 @@ class _Loader:
             if not homes:
                 raise ValueError(f"{where}: {row['term']!r} contains no prohibited term or brand alias")
             for entries in homes:
-                self.put(entries, row["term"], _SAFE, "", where)
+                self.put(entries, row["term"], "", where)
 
     def put(
         self,
         entries: dict[str, _Entry],
         term: str,
-        kind: int,
         label: str,
         where: str,
         prohibited: ProhibitedHit | None = None,
@@ -512,7 +511,7 @@ class _Loader:
             raise ValueError(f"{where}: empty term")
         if key in entries:
             raise ValueError(f"{where}: {term!r} is listed twice (as {entries[key].written!r})")
-        entries[key] = _entry(term, key, kind, label, prohibited=prohibited)
+        entries[key] = _entry(term, key, label, prohibited=prohibited)
 
 
 # Hand-written: pyahocorasick finds a node's child by a linear scan, so matching Chinese text is
