@@ -6,8 +6,9 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import errors
+from api import errors, observability
 from api.bodylimit import BodyLimit
+from api.observability import RequestContext, configure_logging
 from api.responses import ORJSONResponse
 from api.routers import admin, decisions, health, score
 from screening.engine import build_engine
@@ -19,6 +20,7 @@ log = logging.getLogger("screening")
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; resources are made when it starts."""
     settings = settings or get_settings()
+    configure_logging(settings.log_level)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -47,5 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(score.router)
     app.include_router(decisions.router)
     app.include_router(admin.router)
+    app.add_route("/metrics", observability.metrics, include_in_schema=False)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContext)
     return app

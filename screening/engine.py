@@ -1,6 +1,7 @@
 """The engine that decides: validate, stateless rules, history, model, history rules, decision."""
 
 import hashlib
+import time
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from datetime import datetime
@@ -10,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from features.goods import GoodsCatalogue
 from features.windows import WINDOWS_MS, window_stats
+from screening import metrics
 from screening.agreements import AgreementRegistry, parse_agreements_csv
 from screening.contract import BatchError, Decision, Reason, Waybill
 from screening.entities import ParcelEntities, parcel_entities
@@ -160,10 +162,13 @@ class Engine:
         parcel = self.prepare(waybill)
         digest = body_digest(waybill)
         entities = parcel_entities(parcel, privacy=self.privacy, goods=self.goods, digest=digest)
+        started = time.perf_counter()
         try:
             seen = await self.history.observe(parcel=waybill.parcel_key, entities=entities.events)
         except HistoryUnavailable:
             seen = None
+            metrics.STORE_ERRORS.labels("history", "observe").inc()
+        metrics.STORE_SECONDS.labels("history", "observe").observe(time.perf_counter() - started)
         if seen is not None and seen.previous is not None and seen.previous.digest == digest:
             return Remembered.model_validate_json(seen.previous.decision_json).decision
         reasons = stateless_reasons(parcel, self.policy)
@@ -197,6 +202,11 @@ class Engine:
                 )
         if self.log is not None:
             self.log.append(decision=decision, parcel=parcel, entities=entities)
+        metrics.DECISIONS.labels(decision.decision).inc()
+        for r in decision.reasons:
+            metrics.REASONS.labels(r.code).inc()
+        if self.scorer is not None:
+            metrics.MODEL_SCORE.observe(risk)
         return decision
 
     def _model_reason(self, parcel: Parcel, views: list[EntityView] | None, risk: float) -> Reason | None:

@@ -1,0 +1,93 @@
+"""Request ids, per-route latency metrics, JSON logs and the /metrics endpoint."""
+
+import logging
+import os
+import time
+import uuid
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
+from prometheus_client import multiprocess as prometheus_multiprocess
+from pythonjsonlogger.json import JsonFormatter
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+REQUEST_SECONDS = Histogram(
+    "screening_http_request_seconds",
+    "HTTP request latency by route and status",
+    ["method", "route", "status"],
+    buckets=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0),
+)
+REQUEST_ID_HEADER = b"x-request-id"
+
+log = logging.getLogger("screening.http")
+
+
+class RequestContext:
+    """ASGI middleware: a request id (taken from X-Request-ID or made), echoed back, and latency metrics."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Tag the request, time it, and record it under its route template."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = dict(scope["headers"]).get(REQUEST_ID_HEADER, b"")
+        request_id = given.decode("latin-1")[:64] if given else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        status = 500
+        start = time.perf_counter()
+
+        async def tagged(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (REQUEST_ID_HEADER, request_id.encode("latin-1")),
+                ]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tagged)
+        finally:
+            took = time.perf_counter() - start
+            route = scope.get("route")
+            template = getattr(route, "path", "unmatched")
+            REQUEST_SECONDS.labels(scope["method"], template, str(status)).observe(took)
+            if status >= 500:
+                log.error(
+                    "request failed",
+                    extra={
+                        "request_id": request_id,
+                        "route": template,
+                        "status": status,
+                        "seconds": round(took, 4),
+                    },
+                )
+
+
+async def metrics(request: Request) -> Response:
+    """Prometheus metrics of this process, or of every worker when PROMETHEUS_MULTIPROC_DIR is set."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        prometheus_multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        body = generate_latest(registry)
+    else:
+        body = generate_latest()
+    return Response(body, media_type=CONTENT_TYPE_LATEST)
+
+
+def configure_logging(level: str) -> None:
+    """Structured JSON logs on standard error for the service's loggers and uvicorn's."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(
+        JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s", rename_fields={"levelname": "level"})
+    )
+    for name in ("screening", "uvicorn", "uvicorn.error"):
+        logger = logging.getLogger(name)
+        logger.handlers = [handler]
+        logger.setLevel(level.upper())
+        logger.propagate = False
