@@ -2,7 +2,8 @@
 
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
+from datetime import UTC, datetime
 
 from fastapi import FastAPI
 
@@ -10,8 +11,13 @@ from api import errors, observability
 from api.bodylimit import BodyLimit
 from api.observability import RequestContext, configure_logging
 from api.responses import ORJSONResponse
-from api.routers import admin, decisions, health, score
+from api.routers import admin, audit, auth, cases, decisions, health, inspections, score
+from screening.cases.desk import open_desk
+from screening.cases.outcomes import case_outcomes
+from screening.compliance.sources import AuditSources
 from screening.engine import build_engine
+from screening.errors import Unavailable
+from screening.people.service import seed_development_user
 from screening.settings import Settings, get_settings
 
 log = logging.getLogger("screening")
@@ -25,17 +31,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
-        app.state.engine = build_engine(settings)
-        await app.state.engine.start()
+        app.state.engine = engine = build_engine(settings)
+        await engine.start()
+        app.state.cases = desk = await open_desk(settings=settings, engine=engine)
+        app.state.db = desk.db
+        app.state.audit = AuditSources.from_settings(settings, cases=case_outcomes(desk.db))
         if settings.development:
+            with suppress(Unavailable):  # SQL down at start: holds still go to the outbox
+                await desk.db.write(lambda s: seed_development_user(s, now=datetime.now(UTC)))
             log.warning(
-                "DEVELOPMENT MODE: placeholder secrets, scoring accepted without an API key; "
-                "never expose this instance"
+                "DEVELOPMENT MODE: placeholder secrets, scoring accepted without an API key, "
+                "user dev/dev seeded; never expose this instance"
             )
         try:
             yield
         finally:
-            await app.state.engine.close()
+            await desk.stop()
+            await engine.close()
+            desk.db.dispose()
 
     app = FastAPI(
         title="Parcel risk screening",
@@ -49,6 +62,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(score.router)
     app.include_router(decisions.router)
     app.include_router(admin.router)
+    app.include_router(auth.router)
+    app.include_router(cases.router)
+    app.include_router(inspections.router)
+    app.include_router(audit.router)
     app.add_route("/metrics", observability.metrics, include_in_schema=False)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContext)

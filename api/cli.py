@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
+from api.commands import audit, benchmark, cases, history, models
 from screening.contract import Waybill
 from screening.errors import ConfigurationError, InvalidInput
 from screening.policy.loader import load_policy
@@ -93,3 +94,7 @@ def score(file: Annotated[Path, typer.Argument(help="A waybill as JSON ('-' for 
     except InvalidInput as exc:
         typer.echo(json.dumps({"detail": exc.detail}, ensure_ascii=False, indent=2), err=True)
         raise typer.Exit(1) from exc
+
+
+for _commands in (history, models, cases, audit, benchmark):
+    _commands.register(app)

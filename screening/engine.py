@@ -1,5 +1,6 @@
 """The engine that decides: validate, stateless rules, history, model, history rules, decision."""
 
+import asyncio
 import hashlib
 import time
 from collections.abc import Callable, Sequence
@@ -14,6 +15,7 @@ from features.windows import WINDOWS_MS, window_stats
 from screening import metrics
 from screening.agreements import AgreementRegistry, parse_agreements_csv
 from screening.contract import BatchError, Decision, Reason, Waybill
+from screening.decisionlog.log import DecisionLog
 from screening.entities import ParcelEntities, parcel_entities
 from screening.errors import DecisionNotFound, HistoryUnavailable, InvalidInput
 from screening.history import EmbeddedHistoryStore, HistoryStore, Observation, RedisHistoryStore
@@ -25,6 +27,7 @@ from screening.policy.loader import load_policy
 from screening.policy.schemas import Policy
 from screening.ports import CaseSink, DecisionSink, Scorer
 from screening.privacy import PersonalData
+from screening.scoring import ModelScorer
 from screening.settings import Settings
 from screening.watchlists import Ledger, ListEntry, Violation
 
@@ -107,7 +110,9 @@ class Engine:
             await self._apply(self.ledger.read())
 
     async def close(self) -> None:
-        """Release the stores."""
+        """Commit the decision log and release the stores."""
+        if self.log is not None:
+            await asyncio.to_thread(self.log.close)
         await self.history.close()
 
     async def set_listed(self, entries: Sequence[ListEntry]) -> int:
@@ -313,12 +318,15 @@ def build_engine(settings: Settings) -> Engine:
         )
     else:
         history = EmbeddedHistoryStore()
+    policy = load_policy(settings.policy_file)
     return Engine(
         history=history,
         ledger=Ledger(data_dir / "ledger.jsonl"),
-        policy=load_policy(settings.policy_file),
+        policy=policy,
         goods=GoodsCatalogue.load(),
         agreements=agreements,
         privacy=PersonalData(hmac_key=settings.id_hmac_key, encryption_key=settings.id_encryption_key),
         rates=settings.cny_rates,
+        scorer=ModelScorer.load_production(settings.model_dir or data_dir / "models"),
+        log=DecisionLog.open(data_dir / "decisionlog", policy=policy),
     )

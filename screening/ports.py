@@ -52,3 +52,7 @@ class DecisionSink(Protocol):
     def append(self, *, decision: Decision, parcel: Parcel, entities: ParcelEntities) -> None:
         """Append one decision (group-committed by the log)."""
         ...
+
+    def close(self) -> None:
+        """Commit everything appended so far and stop."""
+        ...

@@ -10,7 +10,8 @@ _PROBLEM_ZH = {"check_digit": "校验码错误", "birth_date": "出生日期无�
 _STATUS_ZH = {"unknown": "未登记", "suspended": "已暂停", "expired": "已过期"}
 
 
-def _realname_applies(p: Parcel, policy: Policy) -> bool:
+def realname_applies(p: Parcel, policy: Policy) -> bool:
+    """Whether real-name pickup is required: its lanes, not documents only, no qualified agreement."""
     if p.waybill.service not in policy.realname.lanes:
         return False
     if p.documents_only and all(f.goods.category in policy.realname.exempt_categories for f in p.items):
@@ -21,7 +22,7 @@ def _realname_applies(p: Parcel, policy: Policy) -> bool:
 def realname_missing(p: Parcel, policy: Policy) -> Reason | None:
     """A parcel handed over in China without the sender's ID, unless exempt."""
     sender = p.waybill.sender
-    if sender.id_number is not None or not _realname_applies(p, policy):
+    if sender.id_number is not None or not realname_applies(p, policy):
         return None
     return reason(
         "REALNAME_MISSING",
@@ -55,7 +56,7 @@ def id_invalid(p: Parcel, policy: Policy) -> Reason | None:
 def realname_unverified(p: Parcel, policy: Policy) -> Reason | None:
     """An ID was given but not checked against the person."""
     sender = p.waybill.sender
-    if sender.id_number is None or p.sender_id_problem is not None or not _realname_applies(p, policy):
+    if sender.id_number is None or p.sender_id_problem is not None or not realname_applies(p, policy):
         return None
     verified = sender.id_verified and sender.verification_method in policy.realname.verified_methods
     if verified or (sender.id_verified and sender.verification_method is None):

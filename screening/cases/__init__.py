@@ -1,0 +1,1 @@
+"""Customs officers' case queue: held parcels as cases, their actions, audit trail and feedback."""

@@ -1,0 +1,325 @@
+"""The case desk: opens cases durably for the engine and runs the officers' actions for the API and pages."""
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from contextlib import suppress
+from datetime import UTC, datetime
+
+import anyio
+
+from screening.cases import audit, labels, queue, service
+from screening.cases.feedback import HistoryViolations, ViolationRecorder
+from screening.cases.outbox import Outbox
+from screening.cases.schemas import (
+    Action,
+    Attachment,
+    AttachmentRequest,
+    AuditVerdict,
+    BulkResult,
+    CaseDetail,
+    CaseDraft,
+    CasePage,
+    CaseQuery,
+    CaseSummary,
+    InspectionOutcome,
+    Note,
+    Unmasked,
+)
+from screening.cases.snapshot import draft_case
+from screening.contract import Decision, Inspection
+from screening.db import Database, database_url, upgrade_database
+from screening.engine import Engine
+from screening.entities import ParcelEntities
+from screening.errors import HistoryUnavailable
+from screening.parcel import Parcel
+from screening.privacy import PersonalData
+from screening.settings import Settings
+
+log = logging.getLogger("screening.cases")
+
+
+class CaseDesk:
+    """The CaseSink of the engine, and the one door to cases for routes and pages."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        privacy: PersonalData,
+        outbox: Outbox,
+        sla_hours: float,
+        violations: ViolationRecorder | None = None,
+        timeout_s: float = 2.0,
+        retry_every_s: float = 1.0,
+        feedback_every_s: float = 10.0,
+        migrate: Callable[[], None] | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.db = db
+        self.privacy = privacy
+        self.outbox = outbox
+        self.sla_hours = sla_hours
+        self.violations = violations
+        self.timeout_s = timeout_s
+        self.retry_every_s = retry_every_s
+        self.feedback_every_s = feedback_every_s
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._migrate = migrate
+        self._sql_ok = True
+        self._waiting: set[str] = set()  # case ids in the outbox, not yet in SQL
+        self._task: asyncio.Task[None] | None = None
+
+    # The engine's side (CaseSink) --------------------------------------------------------------
+
+    async def open_case(self, *, decision: Decision, parcel: Parcel, entities: ParcelEntities) -> str:
+        """Commit the case to SQL within timeout_s, else to the fsynced outbox; either way durable."""
+        draft = draft_case(decision=decision, parcel=parcel, entities=entities, privacy=self.privacy)
+        if self._sql_ok and await self._write_within_timeout(draft):
+            return draft.case_id
+        await anyio.to_thread.run_sync(self.outbox.append, draft)
+        self._waiting.add(draft.case_id)
+        return draft.case_id
+
+    async def _write_within_timeout(self, draft: CaseDraft) -> bool:
+        with anyio.move_on_after(self.timeout_s):
+            try:
+                # A timed-out write may still commit later; the outbox replay of it is then a no-op.
+                await anyio.to_thread.run_sync(self._upsert, draft, abandon_on_cancel=True)
+            except Exception:
+                log.exception("case %s could not be written to SQL; kept in the outbox", draft.case_id)
+            else:
+                return True
+        if self._sql_ok:
+            log.error("case database unavailable: holds go to the outbox until it answers again")
+        self._sql_ok = False
+        return False
+
+    def _upsert(self, draft: CaseDraft) -> None:
+        self.db.write_sync(lambda s: service.upsert_case(s, draft=draft, sla_hours=self.sla_hours))
+
+    async def case_status(self, case_id: str) -> str | None:
+        """The case's status; 'open' for a case still in the outbox."""
+        status = None
+        if self._sql_ok:
+            with anyio.move_on_after(self.timeout_s), suppress(Exception):
+                status = await anyio.to_thread.run_sync(
+                    lambda: self.db.read_sync(lambda s: queue.case_status(s, case_id=case_id)),
+                    abandon_on_cancel=True,
+                )
+        if status is None and case_id in self._waiting:
+            return "open"
+        return status
+
+    # Start, stop, retry -------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Replay the outbox (idempotent), apply pending feedback, start retrying in the background."""
+        self._waiting = {d.case_id for d in await anyio.to_thread.run_sync(self.outbox.waiting)}
+        if self._waiting:
+            log.warning("%d case(s) in the outbox from before the start; replaying", len(self._waiting))
+        await self.replay_outbox()
+        with suppress(Exception):
+            await self.apply_feedback()
+        self._task = asyncio.create_task(self._retry_forever(), name="case-outbox-retry")
+
+    async def stop(self) -> None:
+        """Stop retrying (the outbox keeps what is not yet in SQL for the next start)."""
+        if self._task is not None:
+            self._task.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _retry_forever(self) -> None:
+        since_feedback = 0.0
+        while True:
+            await anyio.sleep(self.retry_every_s)
+            since_feedback += self.retry_every_s
+            try:
+                if not self._sql_ok or self._waiting:
+                    await self.replay_outbox()
+                if since_feedback >= self.feedback_every_s and self._sql_ok:
+                    since_feedback = 0.0
+                    await self.apply_feedback()
+            except Exception:
+                log.exception("case retry round failed; trying again in %s s", self.retry_every_s)
+
+    async def replay_outbox(self) -> int:
+        """Write every outbox draft into SQL and mark SQL healthy again; returns the drafts written."""
+        written = 0
+        with anyio.move_on_after(max(self.timeout_s * 5, 10.0)):
+            try:
+                written = await anyio.to_thread.run_sync(self._replay_sync, abandon_on_cancel=True)
+            except Exception as exc:
+                log.warning("outbox replay failed (%s); will retry", exc)
+                self._sql_ok = False
+                return 0
+            if not self._sql_ok:
+                log.warning("case database answers again; outbox replayed (%d draft(s))", written)
+            self._sql_ok = True
+            # Holds that went to the outbox while this replay ran wait for the next round.
+            self._waiting = {d.case_id for d in await anyio.to_thread.run_sync(self.outbox.waiting)}
+            return written
+        self._sql_ok = False
+        return written
+
+    def _replay_sync(self) -> int:
+        if self._migrate is not None:
+            # Until it has worked once: the database may have been down when the service started.
+            self._migrate()
+            self._migrate = None
+        # A probe first, so that an empty outbox also tells whether SQL is back.
+        self.db.ping_sync()
+        written = 0
+        for path in self.outbox.claim():
+            for draft in self.outbox.read(path):
+                self._upsert(draft)
+                written += 1
+            self.outbox.done(path)
+        return written
+
+    # Feedback -----------------------------------------------------------------------------------
+
+    async def apply_feedback(self, ids: Sequence[int] | None = None) -> int:
+        """Record pending confirmed violations in the history store; labels stay pending while it is down."""
+        if self.violations is None:
+            return 0
+        pending = await self.db.read(lambda s: labels.pending_violations(s, ids=ids))
+        applied: list[int] = []
+        try:
+            for p in pending:
+                await self.violations.record(entity_keys=p.entity_keys, at_ms=p.at_ms, parcel=p.parcel)
+                applied.append(p.label_id)
+        except HistoryUnavailable:
+            log.warning("history store unavailable: %d violation(s) will be recorded later", len(pending))
+        if applied:
+            now = self._clock()
+            await self.db.write(lambda s: labels.mark_applied(s, label_ids=applied, now=now))
+        return len(applied)
+
+    # The officers' side -------------------------------------------------------------------------
+
+    async def queue(self, query: CaseQuery) -> CasePage:
+        """A page of the queue."""
+        now = self._clock()
+        return await self.db.read(lambda s: queue.list_cases(s, query=query, now=now))
+
+    async def get(self, case_id: str) -> CaseDetail:
+        """One case in full."""
+        now = self._clock()
+        return await self.db.read(lambda s: queue.get_case(s, case_id=case_id, now=now))
+
+    async def act(
+        self,
+        *,
+        case_id: str,
+        action: Action,
+        actor: str,
+        note: str | None = None,
+        violation_type: str | None = None,
+    ) -> CaseSummary:
+        """Act on one case; a confirmed violation reaches the history store before this returns."""
+        now = self._clock()
+        done = await self.db.write(
+            lambda s: service.act(
+                s,
+                case_id=case_id,
+                action=action,
+                actor=actor,
+                now=now,
+                note=note,
+                violation_type=violation_type,
+            )
+        )
+        if done.label_id is not None:
+            await self.apply_feedback([done.label_id])
+        return done.case
+
+    async def bulk(
+        self,
+        *,
+        cluster_id: str,
+        action: Action,
+        actor: str,
+        note: str | None = None,
+        violation_type: str | None = None,
+    ) -> BulkResult:
+        """Act on every open case of a ring."""
+        now = self._clock()
+        result, labels = await self.db.write(
+            lambda s: service.bulk_act(
+                s,
+                cluster_id=cluster_id,
+                action=action,
+                actor=actor,
+                now=now,
+                note=note,
+                violation_type=violation_type,
+            )
+        )
+        if labels:
+            await self.apply_feedback(labels)
+        return result
+
+    async def note(self, *, case_id: str, author: str, text: str) -> Note:
+        """Add a note."""
+        now = self._clock()
+        return await self.db.write(
+            lambda s: service.add_note(s, case_id=case_id, author=author, text=text, now=now)
+        )
+
+    async def attach(self, *, case_id: str, actor: str, attachment: AttachmentRequest) -> Attachment:
+        """Add attachment metadata."""
+        now = self._clock()
+        return await self.db.write(
+            lambda s: service.add_attachment(s, case_id=case_id, actor=actor, attachment=attachment, now=now)
+        )
+
+    async def unmask(self, *, case_id: str, actor: str) -> Unmasked:
+        """The plain identity numbers, audited."""
+        now = self._clock()
+        return await self.db.write(
+            lambda s: service.unmask(s, case_id=case_id, actor=actor, privacy=self.privacy, now=now)
+        )
+
+    async def inspection(self, *, inspection: Inspection, actor: str) -> InspectionOutcome:
+        """An inspection result: a label, and for a violation the entities' history."""
+        known: dict[str, str] = {}
+        if inspection.result == "violation" and self.violations is not None:
+            with suppress(HistoryUnavailable):
+                known = await self.violations.entities_of(
+                    carrier=inspection.carrier, waybill_no=inspection.waybill_no
+                )
+        now = self._clock()
+        outcome, label_id = await self.db.write(
+            lambda s: service.record_inspection(
+                s, inspection=inspection, actor=actor, now=now, known_entities=list(known)
+            )
+        )
+        await self.apply_feedback([label_id])
+        return outcome
+
+    async def verify_audit(self) -> AuditVerdict:
+        """Walk the audit trail."""
+        return await self.db.read(audit.verify_audit)
+
+
+async def open_desk(*, settings: Settings, engine: Engine) -> CaseDesk:
+    """The case desk for these settings, started (schema migrated, outbox replayed) and set as engine.cases.
+
+    SQL may be down at start: holds then go to the outbox and the schema is migrated once it answers.
+    """
+    url = database_url(settings)
+    desk = CaseDesk(
+        db=Database.connect(url, timeout_s=settings.sql_timeout_s),
+        privacy=engine.privacy,
+        outbox=Outbox(settings.data_dir),
+        sla_hours=engine.policy.cases.sla_hours,
+        violations=HistoryViolations(history=engine.history, ledger=engine.ledger, engine=engine),
+        timeout_s=settings.sql_timeout_s,
+        migrate=lambda: upgrade_database(url),
+    )
+    await desk.start()
+    engine.cases = desk
+    return desk

@@ -1,0 +1,52 @@
+"""The feedback loop's way into the history store: confirmed violations of entity keys."""
+
+from collections.abc import Sequence
+from typing import Protocol
+
+import anyio
+
+from screening.history import HistoryStore
+from screening.watchlists import Ledger
+
+
+class ViolationRecorder(Protocol):
+    """Records confirmed violations of a parcel's entities and finds a scored parcel's entities."""
+
+    async def record(self, *, entity_keys: Sequence[str], at_ms: int, parcel: str) -> None:
+        """Count one confirmed violation for each entity key (once per parcel); durable when it returns."""
+        ...
+
+    async def entities_of(self, *, carrier: str, waybill_no: str) -> dict[str, str]:
+        """Entity keys (→ kind) of a parcel scored in the last 30 days; empty when unknown."""
+        ...
+
+
+class EntitiesLookup(Protocol):
+    """What the engine offers for parcels without a case."""
+
+    async def entities_of(self, *, carrier: str, waybill_no: str) -> dict[str, str]:
+        """Entity keys (→ kind) of a parcel the engine scored."""
+        ...
+
+
+class HistoryViolations:
+    """Violations written to the engine's ledger (replayed at start) and then to its history store."""
+
+    def __init__(self, *, history: HistoryStore, ledger: Ledger, engine: EntitiesLookup) -> None:
+        self._history = history
+        self._ledger = ledger
+        self._engine = engine
+
+    async def record(self, *, entity_keys: Sequence[str], at_ms: int, parcel: str) -> None:
+        """Ledger first (so the embedded store gets them back after a restart), then the store."""
+        # The same record shape as Engine.record_violations, which replays the ledger at start.
+        records: list[dict[str, object]] = [
+            {"op": "violation", "key": key, "at_ms": at_ms, "parcel": parcel} for key in entity_keys
+        ]
+        await anyio.to_thread.run_sync(self._ledger.append, records)
+        for key in entity_keys:
+            await self._history.record_violation(entity=key, at_ms=at_ms, parcel=parcel)
+
+    async def entities_of(self, *, carrier: str, waybill_no: str) -> dict[str, str]:
+        """Ask the engine."""
+        return await self._engine.entities_of(carrier=carrier, waybill_no=waybill_no)

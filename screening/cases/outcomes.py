@@ -1,0 +1,37 @@
+"""Case outcomes as the compliance audit reads them: violations confirmed or holds released."""
+
+from datetime import datetime
+
+import polars as pl
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from screening.cases.schemas import VIOLATION_STATUSES
+from screening.cases.tables import Case
+from screening.compliance.case_outcomes import CASE_OUTCOMES_SCHEMA, CaseOutcomes
+from screening.db import Database
+
+
+def audit_status(status: str) -> str:
+    """The audit's three outcomes: a confirmed violation, a released hold, or still open."""
+    if status in VIOLATION_STATUSES:
+        return "confirmed"
+    return "released" if status == "released" else status
+
+
+def case_outcomes(db: Database) -> CaseOutcomes:
+    """A reader of the cases opened in a time range, in the audit's frame."""
+
+    def read(*, opened_from: datetime, opened_to: datetime) -> pl.DataFrame:
+        def query(session: Session) -> list[tuple[str, str, str, datetime, datetime | None]]:
+            rows = session.execute(
+                sa.select(Case.carrier, Case.waybill_no, Case.status, Case.opened_at, Case.closed_at).where(
+                    Case.opened_at >= opened_from, Case.opened_at < opened_to
+                )
+            )
+            return [(c, w, audit_status(s), o, cl) for c, w, s, o, cl in rows]
+
+        rows = db.read_sync(query)
+        return pl.DataFrame(rows, schema=CASE_OUTCOMES_SCHEMA, orient="row")
+
+    return read

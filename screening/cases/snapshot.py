@@ -1,0 +1,80 @@
+"""What a hold writes: the case draft built from a decision, its parcel and entities (no plain IDs)."""
+
+import hashlib
+from typing import Any
+
+import orjson
+
+from screening.cases.schemas import CaseDraft, SealedId
+from screening.contract import Decision, Party
+from screening.entities import ParcelEntities
+from screening.parcel import Parcel
+from screening.privacy import PersonalData
+
+
+def case_id_of(carrier: str, waybill_no: str) -> str:
+    """The case id of a parcel: one case per parcel, whatever number of times it is held."""
+    return f"CASE-{carrier}-{waybill_no}"
+
+
+def cluster_id_of(case_id: str) -> str:
+    """The ring id founded by a case."""
+    return "RING-" + case_id.removeprefix("CASE-")
+
+
+def decision_digest(decision: Decision) -> str:
+    """Digest of what was decided (not when): equal for a re-send, different for a changed re-score."""
+    content = decision.model_dump(mode="json", exclude={"scored_at", "case_id", "case_status"})
+    return hashlib.blake2b(orjson.dumps(content, option=orjson.OPT_SORT_KEYS), digest_size=12).hexdigest()
+
+
+def linked_waybills(decision: Decision) -> tuple[str, ...]:
+    """Every waybill the decision's reasons link the parcel to, in first-seen order."""
+    seen: dict[str, None] = {}
+    for reason in decision.reasons:
+        for number in reason.evidence.get("linked_waybills", ()):
+            if isinstance(number, str) and number != decision.waybill_no:
+                seen.setdefault(number, None)
+    return tuple(seen)
+
+
+def _sealed(party: Party, key: str | None, privacy: PersonalData) -> SealedId | None:
+    if party.id_number is None:
+        return None
+    return SealedId(key=key, masked=privacy.mask(party.id_number), cipher=privacy.encrypt(party.id_number))
+
+
+def _masked_waybill(parcel: Parcel, privacy: PersonalData) -> dict[str, Any]:
+    snapshot = parcel.waybill.model_dump(mode="json")
+    for side in ("sender", "receiver"):
+        number = snapshot[side].get("id_number")
+        if number:
+            snapshot[side]["id_number"] = privacy.mask(number)
+    return snapshot
+
+
+def draft_case(
+    *, decision: Decision, parcel: Parcel, entities: ParcelEntities, privacy: PersonalData
+) -> CaseDraft:
+    """The case row of a held parcel; identity numbers only masked, keyed and encrypted."""
+    w = parcel.waybill
+    return CaseDraft(
+        case_id=case_id_of(w.carrier, w.waybill_no),
+        carrier=w.carrier,
+        waybill_no=w.waybill_no,
+        lane=w.service,
+        channel=w.channel,
+        outlet_id=w.outlet_id,
+        accepted_at=w.accepted_at,
+        scored_at=decision.scored_at,
+        risk_score=decision.risk_score,
+        reason_codes=tuple(dict.fromkeys(r.code for r in decision.reasons)),
+        hold_reasons=sum(1 for r in decision.reasons if r.outcome in ("hold", "reject")),
+        decision_digest=decision_digest(decision),
+        decision=decision.model_dump(mode="json", exclude={"case_id", "case_status"}),
+        waybill=_masked_waybill(parcel, privacy),
+        linked_waybills=linked_waybills(decision),
+        entities=dict(entities.kinds),
+        sender_id=_sealed(w.sender, entities.key_of("sender_id"), privacy),
+        receiver_id=_sealed(w.receiver, entities.key_of("receiver_id"), privacy),
+    )

@@ -1,0 +1,90 @@
+"""Reporting periods in Beijing days: ISO weeks (the Friday report), calendar months, any range of days."""
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Literal
+
+from screening.errors import InvalidInput
+from screening.parcel import BEIJING
+
+PeriodKind = Literal["week", "month", "days"]
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """Beijing days start..end, both included, with the label reports print."""
+
+    kind: PeriodKind
+    label: str
+    start: date
+    end: date
+
+    @classmethod
+    def week(cls, text: str) -> "Period":
+        """An ISO week such as 2026-W47 (Monday to Sunday)."""
+        match = _WEEK.match(text)
+        try:
+            if match is None:
+                raise ValueError(text)
+            monday = date.fromisocalendar(int(match[1]), int(match[2]), 1)
+        except ValueError as exc:
+            raise _bad("week", f"not an ISO week like 2026-W47: {text}") from exc
+        return cls("week", text, monday, monday + timedelta(days=6))
+
+    @classmethod
+    def month(cls, text: str) -> "Period":
+        """A calendar month such as 2026-11."""
+        match = _MONTH.match(text)
+        try:
+            if match is None:
+                raise ValueError(text)
+            first = date(int(match[1]), int(match[2]), 1)
+        except ValueError as exc:
+            raise _bad("month", f"not a month like 2026-11: {text}") from exc
+        following = (first + timedelta(days=32)).replace(day=1)
+        return cls("month", text, first, following - timedelta(days=1))
+
+    @classmethod
+    def days(cls, start: date, end: date) -> "Period":
+        """Any range of days; the period before it is as long."""
+        if end < start:
+            raise _bad("end", "the period ends before it starts")
+        return cls("days", f"{start.isoformat()}..{end.isoformat()}", start, end)
+
+    @classmethod
+    def last_complete_week(cls, now: datetime | None = None) -> "Period":
+        """The last ISO week that has ended in Beijing: what the Friday report covers."""
+        today = (now or datetime.now(BEIJING)).astimezone(BEIJING).date()
+        monday = today - timedelta(days=today.weekday())
+        year, week, _ = (monday - timedelta(days=7)).isocalendar()
+        return cls.week(f"{year}-W{week:02d}")
+
+    @classmethod
+    def last_complete_month(cls, now: datetime | None = None) -> "Period":
+        """The last calendar month that has ended in Beijing."""
+        today = (now or datetime.now(BEIJING)).astimezone(BEIJING).date()
+        last = today.replace(day=1) - timedelta(days=1)
+        return cls.month(f"{last.year}-{last.month:02d}")
+
+    def previous(self) -> "Period":
+        """The period just before: the week before, the month before, as many days before."""
+        if self.kind == "week":
+            year, week, _ = (self.start - timedelta(days=7)).isocalendar()
+            return Period.week(f"{year}-W{week:02d}")
+        if self.kind == "month":
+            last = self.start - timedelta(days=1)
+            return Period.month(f"{last.year}-{last.month:02d}")
+        length = self.end - self.start
+        end = self.start - timedelta(days=1)
+        return Period.days(end - length, end)
+
+    def dates(self) -> list[date]:
+        """Every day of the period."""
+        return [self.start + timedelta(days=i) for i in range((self.end - self.start).days + 1)]
+
+
+def _bad(field: str, msg: str) -> InvalidInput:
+    return InvalidInput([{"loc": ["query", field], "msg": msg, "type": "value_error"}])

@@ -1,0 +1,136 @@
+"""Case tests run on SQLite and on a real PostgreSQL: a migrated database, a case desk on the test engine."""
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from argon2 import PasswordHasher, profiles
+
+from screening.cases.audit import GENESIS, HEAD_ID
+from screening.cases.desk import CaseDesk
+from screening.cases.feedback import HistoryViolations
+from screening.cases.outbox import Outbox
+from screening.cases.tables import AuditHead
+from screening.contract import Decision, Waybill
+from screening.db import Base, Database, upgrade_database
+from screening.engine import Engine
+from screening.people import passwords
+from tests.factories import export_postal, hk_receiver, item, party
+
+BACKENDS = ("sqlite", pytest.param("postgres", marks=pytest.mark.postgres))
+
+
+@pytest.fixture
+def cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2id with its cheapest parameters: the recommended ones cost about 0.4 s a hash here."""
+    monkeypatch.setattr(passwords, "HASHER", PasswordHasher.from_parameters(profiles.CHEAPEST))
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres(postgres_database: str) -> str:
+    """This session's PostgreSQL database with every migration applied."""
+    upgrade_database(postgres_database)
+    return postgres_database
+
+
+def empty_tables(url: str) -> None:
+    """Delete every row and restart the audit chain (tests share the session's PostgreSQL database)."""
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
+        connection.execute(sa.insert(AuditHead).values(id=HEAD_ID, seq=0, hash=GENESIS))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite file with every migration applied, copied for each test (migrating is slow)."""
+    path = tmp_path_factory.mktemp("sqlite") / "template.db"
+    upgrade_database(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
+    """A migrated, empty case database: an SQLite file, then PostgreSQL."""
+    if request.param == "sqlite":
+        path = tmp_path / "cases.db"
+        shutil.copyfile(sqlite_template, path)
+        return f"sqlite:///{path}"
+    url = str(request.getfixturevalue("migrated_postgres"))
+    empty_tables(url)
+    return url
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    """The case database, closed after the test."""
+    database = Database.connect(database_url, timeout_s=2.0)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def make_desk(engine: Engine, tmp_path: Path) -> Callable[..., CaseDesk]:
+    """make_desk(db, **options): a desk on the test engine (its case sink), outbox in the test's data dir."""
+
+    def make(database: Database, **options: Any) -> CaseDesk:
+        options.setdefault("outbox", Outbox(tmp_path / "outbox"))
+        options.setdefault("sla_hours", engine.policy.cases.sla_hours)
+        desk = CaseDesk(
+            db=database,
+            privacy=engine.privacy,
+            violations=HistoryViolations(history=engine.history, ledger=engine.ledger, engine=engine),
+            **options,
+        )
+        engine.cases = desk
+        return desk
+
+    return make
+
+
+@pytest.fixture
+def desk(db: Database, make_desk: Callable[..., CaseDesk]) -> CaseDesk:
+    """A desk on the test database (not started: no background retry)."""
+    return make_desk(db)
+
+
+async def score(engine: Engine, wb: dict[str, Any]) -> Decision:
+    """Decide a waybill given in wire form."""
+    return await engine.decide(Waybill.model_validate(wb))
+
+
+def held(**changes: Any) -> dict[str, Any]:
+    """A personal postal article over the 800 CNY limit in two units: held (OVER_PERSONAL_LIMIT)."""
+    base: dict[str, Any] = {"items": [item(description="羊毛大衣 wool coat", quantity=2, unit_value=500.0)]}
+    return export_postal(**(base | changes))
+
+
+def macau_receiver(n: int) -> dict[str, Any]:
+    """The n-th of several receivers in Macau."""
+    return hk_receiver(
+        name=f"RECEIVER {n}",
+        phone=f"+8536612{n:04d}",
+        address={"country": "MO", "city": "Macau", "district": "Taipa", "detail": f"Rua {n}, Bloco {n}"},
+    )
+
+
+def ant_ring(count: int, **sender: Any) -> list[dict[str, Any]]:
+    """One sender's parcels to five Macau receivers, each under the limit: from the sixth on, held."""
+    who = party(**sender)
+    return [
+        export_postal(
+            hours_after=i * 0.4,
+            sender=who,
+            receiver=macau_receiver(i % 5),
+            items=[
+                item(description="面霜 face cream", category="cosmetics", quantity=1, unit_value=760.0 + i)
+            ],
+            weight_kg=0.4,
+        )
+        for i in range(count)
+    ]

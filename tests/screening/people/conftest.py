@@ -1,0 +1,16 @@
+"""People tests use the case tests' databases (an SQLite file, then PostgreSQL) and cheap password hashes."""
+
+import pytest
+
+from tests.screening.cases.conftest import (  # noqa: F401
+    cheap_password_hashes,
+    database_url,
+    db,
+    migrated_postgres,
+    sqlite_template,
+)
+
+
+@pytest.fixture(autouse=True)
+def _cheap_hashes(cheap_password_hashes: None) -> None:  # noqa: F811
+    """Every people test hashes passwords cheaply."""
