@@ -13,9 +13,10 @@ from screening.compliance.offending import Check
 from screening.compliance.periods import Period
 from screening.compliance.schemas import TraceQuery
 from screening.compliance.sources import AuditSources
+from screening.people.roles import READ_AUDIT, TRACE
 
-AuditorDep = Depends(require_role("auditor"))
-InvestigatorDep = Depends(require_role("investigator", "officer"))
+AuditorDep = Depends(require_role(*READ_AUDIT))
+InvestigatorDep = Depends(require_role(*TRACE))
 
 
 def get_audit_sources(request: Request) -> AuditSources:

@@ -13,6 +13,7 @@ BULK_ACT: tuple[Role, ...] = ("officer", "supervisor")
 UNMASK_ID: tuple[Role, ...] = ("supervisor", "investigator")
 REPORT_INSPECTIONS: tuple[Role, ...] = ("officer", "supervisor", "investigator")
 READ_AUDIT: tuple[Role, ...] = ("auditor", "supervisor", "admin")
+TRACE: tuple[Role, ...] = ("investigator", "officer", "supervisor")
 MANAGE_USERS: tuple[Role, ...] = ("admin",)
 ANY_ROLE: tuple[Role, ...] = ROLES
 
