@@ -23,16 +23,22 @@ class ParcelEntities:
         return next((k for k, v in self.kinds.items() if v == kind), None)
 
 
-def address_key(privacy: PersonalData, address: Address) -> str:
-    """Keyed building-level address."""
-    normalised = normalise_address(
+def building_of(address: Address) -> str:
+    """The normalised building an address names, empty when it names no city and building."""
+    return normalise_address(
         country=address.country,
         province=address.province,
         city=address.city,
         district=address.district,
         detail=address.detail,
-    )
-    return privacy.key("adr", normalised.building_key)
+    ).building_key
+
+
+def address_key(privacy: PersonalData, address: Address) -> str | None:
+    """Keyed building-level address; None when the address names no building to count under."""
+    building = building_of(address)
+    # Without a building every such address would share one key and be counted together.
+    return privacy.key("adr", building) if building else None
 
 
 def phone_key(privacy: PersonalData, party: Party, role: str) -> str:

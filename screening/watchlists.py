@@ -13,7 +13,7 @@ import phonenumbers
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from screening.contract import Address, IdType
-from screening.entities import address_key
+from screening.entities import address_key, building_of
 from screening.errors import InvalidInput
 from screening.privacy import PersonalData
 
@@ -37,6 +37,8 @@ class EntityRef(BaseModel):
         if self.kind == "address":
             if self.address is None:
                 raise ValueError("an address entry needs address")
+            if not building_of(self.address):
+                raise ValueError("the address names no city and building to match on")
         elif not self.value:
             raise ValueError(f"a {self.kind} entry needs value")
         if self.kind == "id" and self.id_type is None:
@@ -61,7 +63,8 @@ class EntityRef(BaseModel):
             return [privacy.key("sph", e164), privacy.key("rph", e164)]
         if self.kind == "address":
             assert self.address is not None
-            return [address_key(privacy, self.address)]
+            key = address_key(privacy, self.address)
+            return [key] if key is not None else []
         if self.kind == "account":
             return [privacy.key("acct", self.value or "")]
         return [privacy.key("ip", self.value or "")]
