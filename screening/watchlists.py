@@ -1,7 +1,5 @@
 """Watch and black lists, and confirmed violations: which entity keys an identifier stands for."""
 
-import csv
-import io
 import json
 import os
 from collections.abc import Sequence
@@ -10,12 +8,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 import phonenumbers
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from screening.contract import Address, IdType
 from screening.entities import address_key, building_of
-from screening.errors import InvalidInput
 from screening.privacy import PersonalData
+from screening.registry_csv import parse_csv_entries
 
 ListName = Literal["watch", "black"]
 EntityKind = Literal["id", "phone", "address", "account", "ip"]
@@ -91,30 +89,24 @@ class Violation(EntityRef):
 
 def parse_list_csv(text: str) -> list[ListEntry]:
     """List entries from CSV (list,kind,value,id_type,country,province,city,district,detail)."""
-    out: list[ListEntry] = []
-    problems: list[dict[str, object]] = []
-    for line, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
-        clean = {k.strip(): (v or "").strip() for k, v in row.items() if k}
-        raw: dict[str, object] = {
-            "list": clean.get("list") or "watch",
-            "kind": clean.get("kind"),
-            "value": clean.get("value") or None,
-            "id_type": clean.get("id_type") or None,
-            "country": clean.get("country") or "CN",
-        }
-        if clean.get("kind") == "address":
-            raw["address"] = {
-                f: clean.get(f) or None for f in ("country", "province", "city", "district", "detail")
-            } | {"country": clean.get("country") or "CN"}
-        try:
-            out.append(ListEntry.model_validate(raw))
-        except ValidationError as exc:
-            problems.extend(
-                {"loc": ["csv", line, *e["loc"]], "msg": e["msg"], "type": e["type"]} for e in exc.errors()
-            )
-    if problems:
-        raise InvalidInput(problems)
-    return out
+    return parse_csv_entries(text, ListEntry, _list_entry_fields)
+
+
+def _list_entry_fields(row: dict[str, Any]) -> dict[str, object]:
+    """A list entry's fields from a CSV row: blanks take the defaults, an address gathers its columns."""
+    clean = {k: (v or "").strip() for k, v in row.items()}
+    raw: dict[str, object] = {
+        "list": clean.get("list") or "watch",
+        "kind": clean.get("kind"),
+        "value": clean.get("value") or None,
+        "id_type": clean.get("id_type") or None,
+        "country": clean.get("country") or "CN",
+    }
+    if clean.get("kind") == "address":
+        raw["address"] = {
+            f: clean.get(f) or None for f in ("country", "province", "city", "district", "detail")
+        } | {"country": clean.get("country") or "CN"}
+    return raw
 
 
 class Ledger:

@@ -141,3 +141,29 @@ def export_postal(**changes: Any) -> dict[str, Any]:
     """A personal postal article from Shanghai to Hong Kong (limit 800 CNY)."""
     base = {"service": "export", "channel": "postal", "receiver": hk_receiver()}
     return waybill(**merge(base, changes))
+
+
+def macau_receiver(n: int) -> dict[str, Any]:
+    """The n-th of several receivers in Macau."""
+    return hk_receiver(
+        name=f"RECEIVER {n}",
+        phone=f"+8536612{n:04d}",
+        address={"country": "MO", "city": "Macau", "district": "Taipa", "detail": f"Rua {n}, Bloco {n}"},
+    )
+
+
+def ant_ring(count: int, **sender: Any) -> list[dict[str, Any]]:
+    """One sender's parcels to five Macau receivers, each under the limit: from the sixth on, held."""
+    who = party(**sender)
+    return [
+        export_postal(
+            hours_after=i * 0.4,
+            sender=who,
+            receiver=macau_receiver(i % 5),
+            items=[
+                item(description="面霜 face cream", category="cosmetics", quantity=1, unit_value=760.0 + i)
+            ],
+            weight_kg=0.4,
+        )
+        for i in range(count)
+    ]

@@ -10,8 +10,8 @@ from screening.decisionlog.compaction import LogLayout
 
 Check = Literal["realname", "inspection", "xray"]
 
-# What the drill-down and the reports show of an offending waybill: masked forms only.
-OFFENDING_COLUMNS = (
+# A logged waybill as listings open it: which parcel, picked up where and by whom, and how it was scored.
+WAYBILL_COLUMNS = (
     "accepted_at",
     "day",
     "carrier",
@@ -22,6 +22,19 @@ OFFENDING_COLUMNS = (
     "channel",
     "decision",
     "reasons",
+)
+# Who sent an offending waybill, in masked forms only.
+OFFENDING_SENDER_COLUMNS = (
+    "customer_type",
+    "agreement_status",
+    "sender_id_type",
+    "sender_id_masked",
+    "sender_phone_masked",
+    "receiver_phone_masked",
+)
+# What the drill-down and the reports show of an offending waybill.
+OFFENDING_COLUMNS = (
+    *WAYBILL_COLUMNS,
     "case_id",
     "needs_realname",
     "sender_id_present",
@@ -29,12 +42,7 @@ OFFENDING_COLUMNS = (
     "sender_id_verified",
     "opened_inspection",
     "xray_screened",
-    "customer_type",
-    "agreement_status",
-    "sender_id_type",
-    "sender_id_masked",
-    "sender_phone_masked",
-    "receiver_phone_masked",
+    *OFFENDING_SENDER_COLUMNS,
 )
 _needs = pl.col("needs_realname")
 PROBLEMS: dict[str, pl.Expr] = {

@@ -7,7 +7,7 @@ import polars as pl
 
 from screening.compliance.case_outcomes import CaseOutcomes
 from screening.compliance.metrics import Tally, tally
-from screening.compliance.offending import OFFENDING_COLUMNS, offending_rows
+from screening.compliance.offending import OFFENDING_COLUMNS, OFFENDING_SENDER_COLUMNS, offending_rows
 from screening.compliance.periods import Period
 from screening.decisionlog.compaction import LogLayout
 from screening.parcel import BEIJING
@@ -23,6 +23,17 @@ TITLES = {
     "days": "寄递安全“三项制度”落实情况报告",
 }
 SUBTITLE = "Real-name pickup, inspection at pickup and X-ray screening: compliance report"
+# What became of the parcels: decisions, and how the cases of held parcels ended.
+OUTCOMES = (
+    "release",
+    "inspect",
+    "hold",
+    "reject",
+    "holds_confirmed",
+    "holds_released",
+    "holds_open",
+    "median_resolve_hours",
+)
 # What each table shows, in order (the CSV files carry every column).
 SHOWN: dict[str, tuple[str, ...]] = {
     "carriers": (
@@ -41,14 +52,7 @@ SHOWN: dict[str, tuple[str, ...]] = {
         "non_compliant",
         "non_compliance_rate",
         "non_compliance_rate_change",
-        "release",
-        "inspect",
-        "hold",
-        "reject",
-        "holds_confirmed",
-        "holds_released",
-        "holds_open",
-        "median_resolve_hours",
+        *OUTCOMES,
     ),
     "outlets": (
         "rank",
@@ -105,12 +109,7 @@ SHOWN: dict[str, tuple[str, ...]] = {
         "decision",
         "reasons",
         "case_id",
-        "customer_type",
-        "agreement_status",
-        "sender_id_type",
-        "sender_id_masked",
-        "sender_phone_masked",
-        "receiver_phone_masked",
+        *OFFENDING_SENDER_COLUMNS,
     ),
 }
 # The summary's lines: figure, and whether it is compared with the previous period.
@@ -125,14 +124,7 @@ SUMMARY_LINES = (
     "realname_missing",
     "realname_invalid",
     "realname_unverified",
-    "release",
-    "inspect",
-    "hold",
-    "reject",
-    "holds_confirmed",
-    "holds_released",
-    "holds_open",
-    "median_resolve_hours",
+    *OUTCOMES,
 )
 DEFINITIONS = (
     "实名收寄率 = 应实名且寄件人证件有效并经核验的件数 ÷ 应实名件数；"

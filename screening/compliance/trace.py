@@ -3,11 +3,14 @@
 from datetime import datetime, time, timedelta
 
 import polars as pl
+from pydantic import ValidationError
 
 from screening.compliance.case_outcomes import CaseOutcomes
+from screening.compliance.offending import WAYBILL_COLUMNS
 from screening.compliance.schemas import TraceKind, TraceQuery
 from screening.decisionlog.compaction import LogLayout
 from screening.decisionlog.reader import distinct_records, scan_log
+from screening.errors import InvalidInput
 from screening.parcel import BEIJING
 from screening.privacy import PersonalData
 from screening.watchlists import EntityRef
@@ -21,16 +24,7 @@ ROLES: dict[TraceKind, tuple[str, ...]] = {
     "ip": ("buyer_ip",),
 }
 TRACE_COLUMNS = (
-    "accepted_at",
-    "day",
-    "carrier",
-    "waybill_no",
-    "outlet_id",
-    "courier_id",
-    "service",
-    "channel",
-    "decision",
-    "reasons",
+    *WAYBILL_COLUMNS,
     "risk_score",
     "case_id",
     "value_cny",
@@ -49,15 +43,20 @@ def entity_keys(query: TraceQuery, privacy: PersonalData) -> list[str]:
     kind = query.kind
     if kind == "waybill":
         return []
-    if kind == "id":
-        assert query.id_number is not None
-        ref = EntityRef(kind="id", value=query.id_number.get_secret_value(), id_type=query.id_type)
-    elif kind == "phone":
-        ref = EntityRef(kind="phone", value=query.phone, country=query.country)
-    elif kind == "address":
-        ref = EntityRef(kind="address", address=query.address)
-    else:
-        ref = EntityRef(kind=kind, value=query.account if kind == "account" else query.ip)
+    try:
+        if kind == "id":
+            assert query.id_number is not None
+            ref = EntityRef(kind="id", value=query.id_number.get_secret_value(), id_type=query.id_type)
+        elif kind == "phone":
+            ref = EntityRef(kind="phone", value=query.phone, country=query.country)
+        elif kind == "address":
+            ref = EntityRef(kind="address", address=query.address)
+        else:
+            ref = EntityRef(kind=kind, value=query.account if kind == "account" else query.ip)
+    except ValidationError as exc:
+        # The identifier passed the query's types but cannot be normalised (e.g. not a possible phone).
+        msg = f"not a usable {kind}: {exc.errors()[0]['msg']}"
+        raise InvalidInput.field((kind,), msg, "value_error") from exc
     return ref.keys(privacy)
 
 

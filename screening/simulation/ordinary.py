@@ -13,11 +13,16 @@ from screening.simulation.parcels import (
     active_people,
     brand_lines,
     carriers_for,
+    cbec_import_parcels,
     checks,
+    crew_buyers,
+    crew_receiver,
     frame,
     import_currency,
     item_lines,
     limits_of,
+    local_parcels,
+    local_sender,
     orders,
     party,
     personal_lines,
@@ -35,28 +40,22 @@ def households(rng: np.random.Generator, ctx: Context, n: int) -> pl.DataFrame:
     people = ctx.world.people
     s = people[active_people(rng, n, len(people))]
     r = people[rng.integers(0, len(people), n)]
-    carrier = carriers_for(rng, n)
-    outlets = ctx.outlets.local(rng, carrier, s["district_index"].to_numpy(), np.zeros(n, bool))
-    sloppy = ctx.outlets.is_sloppy[outlets]
-    ids = realname(rng, n, missing=0.02, sloppy=sloppy, numbers=s["id_number"])
+    sender = local_sender(rng, ctx, s, carriers_for(rng, n), missing=0.02)
     goods = rng.choice(len(GOODS), size=n, p=GOODS_WEIGHTS / GOODS_WEIGHTS.sum())
     # Lithium batteries, knives and the like in ordinary-looking parcels: violations nobody could tell apart.
     hidden = rng.random(n) < 0.005
-    return frame(
+    return local_parcels(
         "household",
         ctx.calendar.times(rng, n, "household"),
-        party("sender_", s, **{k: v for k, v in ids.items() if k != "id_full"}),
+        sender,
         party("receiver_", r),
-        outlets,
         ctx,
         rng,
         service="domestic",
         channel="express",
         lines=item_lines(rng, goods),
-        pickup=checks(rng, sloppy),
         violation=np.where(hidden, "prohibited", ""),
         true_value_factor=np.where(hidden, 4.0, 1.0),
-        sender_id_full=ids["id_full"],
     )
 
 
@@ -65,10 +64,7 @@ def documents(rng: np.random.Generator, ctx: Context, n: int) -> pl.DataFrame:
     people = ctx.world.people
     s = people[active_people(rng, n, len(people))]
     r = people[rng.integers(0, len(people), n)]
-    carrier = carriers_for(rng, n)
-    outlets = ctx.outlets.local(rng, carrier, s["district_index"].to_numpy(), np.zeros(n, bool))
-    sloppy = ctx.outlets.is_sloppy[outlets]
-    ids = realname(rng, n, missing=0.6, sloppy=sloppy, numbers=s["id_number"])
+    sender = local_sender(rng, ctx, s, carriers_for(rng, n), missing=0.6)
     lines = {
         "i1_description": np.full(n, DOCUMENTS.description),
         "i1_category": some(rng.random(n) < 0.9, "documents"),
@@ -78,19 +74,16 @@ def documents(rng: np.random.Generator, ctx: Context, n: int) -> pl.DataFrame:
         "i1_unit_cny": np.zeros(n),
         "weight_kg": np.round(rng.uniform(0.05, 0.5, n), 2),
     }
-    return frame(
+    return local_parcels(
         "documents",
         ctx.calendar.times(rng, n, "household"),
-        party("sender_", s, **{k: v for k, v in ids.items() if k != "id_full"}),
+        sender,
         party("receiver_", r),
-        outlets,
         ctx,
         rng,
         service="domestic",
         channel="express",
         lines=lines,
-        pickup=checks(rng, sloppy),
-        sender_id_full=ids["id_full"],
     )
 
 
@@ -165,20 +158,8 @@ def cbec_imports(rng: np.random.Generator, ctx: Context, n: int) -> pl.DataFrame
     )
     carrier = carriers_for(rng, n, postal=np.zeros(n, bool))
     goods = CBEC_GOODS[rng.integers(0, len(CBEC_GOODS), n)]
-    return frame(
-        "cbec_import",
-        ctx.calendar.times(rng, n, "cbec"),
-        party("sender_", st),
-        receiver,
-        ctx.outlets.gateway(rng, carrier),
-        ctx,
-        rng,
-        service="import",
-        channel="cbec",
-        currency=import_currency(rng, st),
-        lines=item_lines(rng, goods, extra_lines=0.3, pool=CBEC_GOODS),
-        pickup=checks(rng, np.zeros(n, bool)),
-        order=orders(rng, st["platform"], st["shop_id"], buyers),
+    return cbec_import_parcels(
+        rng, ctx, "cbec_import", st, receiver, carrier, goods, order=buyers, extra_lines=0.3, pool=CBEC_GOODS
     )
 
 
@@ -188,27 +169,21 @@ def personal_exports(rng: np.random.Generator, ctx: Context, n: int) -> pl.DataF
     s = people[active_people(rng, n, len(people))]
     r = ctx.world.abroad[rng.integers(0, len(ctx.world.abroad), n)]
     postal = rng.random(n) < 0.6
-    carrier = carriers_for(rng, n, postal=postal)
-    outlets = ctx.outlets.local(rng, carrier, s["district_index"].to_numpy(), np.zeros(n, bool))
-    sloppy = ctx.outlets.is_sloppy[outlets]
-    ids = realname(rng, n, missing=0.02, sloppy=sloppy, numbers=s["id_number"])
+    sender = local_sender(rng, ctx, s, carriers_for(rng, n, postal=postal), missing=0.02)
     lines = personal_lines(rng, n, limits_of(r["country"]))
     hidden = rng.random(n) < 0.01  # undeclared commercial shipments that look like gifts
-    return frame(
+    return local_parcels(
         "personal_export",
         ctx.calendar.times(rng, n, "cross_border"),
-        party("sender_", s, **{k: v for k, v in ids.items() if k != "id_full"}),
+        sender,
         party("receiver_", r),
-        outlets,
         ctx,
         rng,
         service="export",
         channel=np.where(postal, "postal", "express"),
         lines=lines,
-        pickup=checks(rng, sloppy),
         violation=np.where(hidden, "undervalued", ""),
         true_value_factor=np.where(hidden, 3.0, 1.0),
-        sender_id_full=ids["id_full"],
     )
 
 
@@ -245,26 +220,20 @@ def branded(rng: np.random.Generator, ctx: Context, n: int) -> pl.DataFrame:
     receiver = pl.concat([party("receiver_", home), party("receiver_", abroad)]).gather(
         np.where(export, np.arange(n) + n, np.arange(n))
     )
-    carrier = carriers_for(rng, n)
-    outlets = ctx.outlets.local(rng, carrier, s["district_index"].to_numpy(), np.zeros(n, bool))
-    sloppy = ctx.outlets.is_sloppy[outlets]
-    ids = realname(rng, n, missing=0.02, sloppy=sloppy, numbers=s["id_number"])
+    sender = local_sender(rng, ctx, s, carriers_for(rng, n), missing=0.02)
     lines = brand_lines(rng, ctx, n, price=lambda f: f * rng.uniform(1.05, 1.8, n), named=0.9)
     lines.pop("floor_cny")
     lines["i1_quantity"] = np.ones(n, dtype=np.int64)
-    return frame(
+    return local_parcels(
         "branded",
         ctx.calendar.times(rng, n, "household"),
-        party("sender_", s, **{k: v for k, v in ids.items() if k != "id_full"}),
+        sender,
         receiver,
-        outlets,
         ctx,
         rng,
         service=np.where(export, "export", "domestic"),
         channel="express",
         lines=lines,
-        pickup=checks(rng, sloppy),
-        sender_id_full=ids["id_full"],
     )
 
 
@@ -274,23 +243,17 @@ def micro_sellers(rng: np.random.Generator, ctx: Context, n: int) -> pl.DataFram
     sellers = rng.integers(0, len(people), max(2, n // 60))
     s = people[sellers[rng.integers(0, len(sellers), n)]]
     r = abroad[rng.integers(0, len(abroad), n)]
-    carrier = carriers_for(rng, n, postal=rng.random(n) < 0.3)
-    outlets = ctx.outlets.local(rng, carrier, s["district_index"].to_numpy(), np.zeros(n, bool))
-    sloppy = ctx.outlets.is_sloppy[outlets]
-    ids = realname(rng, n, missing=0.02, sloppy=sloppy, numbers=s["id_number"])
-    return frame(
+    sender = local_sender(rng, ctx, s, carriers_for(rng, n, postal=rng.random(n) < 0.3), missing=0.02)
+    return local_parcels(
         "micro_seller",
         ctx.calendar.times(rng, n, "cross_border"),
-        party("sender_", s, **{k: v for k, v in ids.items() if k != "id_full"}),
+        sender,
         party("receiver_", r),
-        outlets,
         ctx,
         rng,
         service="export",
         channel="express",
         lines=personal_lines(rng, n, limits_of(r["country"])),
-        pickup=checks(rng, sloppy),
-        sender_id_full=ids["id_full"],
     )
 
 
@@ -303,10 +266,7 @@ def families_abroad(rng: np.random.Generator, ctx: Context, n: int) -> pl.DataFr
     r = abroad[rng.integers(0, len(abroad), families)[family]]
     r = r.with_columns(detail=pl.when(pl.Series(rng.random(n) < 0.2)).then("variant").otherwise("detail"))
     postal = rng.random(n) < 0.7
-    carrier = carriers_for(rng, n, postal=postal)
-    outlets = ctx.outlets.local(rng, carrier, s["district_index"].to_numpy(), np.zeros(n, bool))
-    sloppy = ctx.outlets.is_sloppy[outlets]
-    ids = realname(rng, n, missing=0.02, sloppy=sloppy, numbers=s["id_number"])
+    sender = local_sender(rng, ctx, s, carriers_for(rng, n, postal=postal), missing=0.02)
     lines = personal_lines(rng, n, limits_of(r["country"]))
     near = rng.random(n) < 0.15
     lines["i1_unit_cny"] = np.where(
@@ -317,19 +277,16 @@ def families_abroad(rng: np.random.Generator, ctx: Context, n: int) -> pl.DataFr
     for k in (2, 3):
         lines[f"i{k}_description"] = some(~near, lines[f"i{k}_description"])
         lines[f"i{k}_quantity"] = np.where(near, 0, lines[f"i{k}_quantity"])
-    return frame(
+    return local_parcels(
         "family_abroad",
         ctx.calendar.times(rng, n, "cross_border"),
-        party("sender_", s, **{k: v for k, v in ids.items() if k != "id_full"}),
+        sender,
         party("receiver_", r),
-        outlets,
         ctx,
         rng,
         service="export",
         channel=np.where(postal, "postal", "express"),
         lines=lines,
-        pickup=checks(rng, sloppy),
-        sender_id_full=ids["id_full"],
     )
 
 
@@ -378,44 +335,22 @@ def used_electronics(rng: np.random.Generator, ctx: Context, n: int) -> pl.DataF
 
 def shopper_families(rng: np.random.Generator, ctx: Context, n: int) -> pl.DataFrame:
     """Families buying cross-border often on two or three IDs, one phone, one address, within limits."""
-    people = ctx.world.people
-    crews = max(2, n // 30)
-    crew = rng.integers(0, crews, n)
-    heads = people[rng.integers(0, len(people), crews)]
-    buyers = people[rng.integers(0, len(people), crews * 3)[crew * 3 + rng.integers(0, 3, n)]]
-    head = heads[crew]
-    receiver = party(
-        "receiver_",
-        buyers.with_columns(
-            phone=head["phone"],
-            detail=head["detail"],
-            province=head["province"],
-            city=head["city"],
-            district=head["district"],
-            postcode=head["postcode"],
-        ),
-        id_type="resident_id",
-        id_number=buyers["id_number"],
-        id_verified=pl.Series(rng.random(n) < 0.8),
-        verification_method="online_check",
-    )
+    buyers, head = crew_buyers(rng, ctx.world.people, n, per_crew=30)
+    receiver = crew_receiver(rng, buyers, head)
     st = store_rows(rng, ctx, n)
     goods = CBEC_GOODS[rng.integers(0, len(CBEC_GOODS), n)]
     carrier = carriers_for(rng, n, postal=np.zeros(n, bool))
     order = orders(rng, st["platform"], st["shop_id"], buyers)
     order["payment_account"] = np.where(rng.random(n) < 0.6, head["account"], buyers["account"])
-    return frame(
-        "shopper_family",
-        ctx.calendar.times(rng, n, "cbec"),
-        party("sender_", st),
-        receiver,
-        ctx.outlets.gateway(rng, carrier),
-        ctx,
+    return cbec_import_parcels(
         rng,
-        service="import",
-        channel="cbec",
-        currency=import_currency(rng, st),
-        lines=item_lines(rng, goods, extra_lines=0.4, pool=CBEC_GOODS),
-        pickup=checks(rng, np.zeros(n, bool)),
+        ctx,
+        "shopper_family",
+        st,
+        receiver,
+        carrier,
+        goods,
         order=order,
+        extra_lines=0.4,
+        pool=CBEC_GOODS,
     )

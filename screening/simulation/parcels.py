@@ -252,6 +252,146 @@ def frame(
     return pl.concat([base, sender, receiver], how="horizontal")
 
 
+@dataclass(frozen=True, slots=True)
+class LocalSender:
+    """People handing parcels in at their own district's outlets, with IDs as the couriers recorded them."""
+
+    columns: pl.DataFrame
+    outlets: np.ndarray
+    sloppy: np.ndarray
+    id_full: pl.Series
+
+
+def local_sender(
+    rng: np.random.Generator,
+    ctx: Context,
+    people: pl.DataFrame,
+    carrier: np.ndarray,
+    *,
+    missing: float,
+    prefer_sloppy: np.ndarray | None = None,
+) -> LocalSender:
+    """Where each of these people hands a parcel in, and their sender columns after the real-name check."""
+    n = len(people)
+    prefer_sloppy = np.zeros(n, bool) if prefer_sloppy is None else prefer_sloppy
+    outlets = ctx.outlets.local(rng, carrier, people["district_index"].to_numpy(), prefer_sloppy)
+    sloppy = ctx.outlets.is_sloppy[outlets]
+    ids = realname(rng, n, missing=missing, sloppy=sloppy, numbers=people["id_number"])
+    columns = party("sender_", people, **{k: v for k, v in ids.items() if k != "id_full"})
+    return LocalSender(columns=columns, outlets=outlets, sloppy=sloppy, id_full=ids["id_full"])
+
+
+def local_parcels(
+    actor: str,
+    times: np.ndarray,
+    sender: LocalSender,
+    receiver: pl.DataFrame,
+    ctx: Context,
+    rng: np.random.Generator,
+    *,
+    service: np.ndarray | str,
+    channel: np.ndarray | str,
+    lines: dict[str, Any],
+    worse: float = 1.0,
+    violation: np.ndarray | str = "",
+    true_value_factor: np.ndarray | float = 1.0,
+) -> pl.DataFrame:
+    """Rows of parcels handed in by local senders, with the pickup checks their outlets made."""
+    return frame(
+        actor,
+        times,
+        sender.columns,
+        receiver,
+        sender.outlets,
+        ctx,
+        rng,
+        service=service,
+        channel=channel,
+        lines=lines,
+        pickup=checks(rng, sender.sloppy, worse=worse),
+        violation=violation,
+        true_value_factor=true_value_factor,
+        sender_id_full=sender.id_full,
+    )
+
+
+def cbec_import_parcels(
+    rng: np.random.Generator,
+    ctx: Context,
+    actor: str,
+    store: pl.DataFrame,
+    receiver: pl.DataFrame,
+    carrier: np.ndarray,
+    goods: np.ndarray,
+    *,
+    order: dict[str, Any] | pl.DataFrame,
+    extra_lines: float,
+    pool: np.ndarray | None = None,
+    quantity: np.ndarray | None = None,
+    unit_cny: np.ndarray | None = None,
+    violation: str = "",
+) -> pl.DataFrame:
+    """Rows of cross-border e-commerce imports from foreign stores, cleared at the carrier's gateway.
+
+    order is the stores' order record, or a frame of buyers each ordering for themselves.
+    """
+    n = len(store)
+    times = ctx.calendar.times(rng, n, "cbec")
+    outlets = ctx.outlets.gateway(rng, carrier)
+    currency = import_currency(rng, store)
+    lines = item_lines(rng, goods, quantity=quantity, unit_cny=unit_cny, extra_lines=extra_lines, pool=pool)
+    pickup = checks(rng, np.zeros(n, bool))
+    if isinstance(order, pl.DataFrame):
+        # Drawn after the checks: moving a draw would change every seeded history.
+        order = orders(rng, store["platform"], store["shop_id"], order)
+    return frame(
+        actor,
+        times,
+        party("sender_", store),
+        receiver,
+        outlets,
+        ctx,
+        rng,
+        service="import",
+        channel="cbec",
+        currency=currency,
+        lines=lines,
+        pickup=pickup,
+        order=order,
+        violation=violation,
+    )
+
+
+def crew_buyers(
+    rng: np.random.Generator, people: pl.DataFrame, n: int, *, per_crew: int
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Buyers from crews of three relatives (about per_crew parcels a crew), and each buyer's crew head."""
+    crews = max(2, n // per_crew)
+    crew = rng.integers(0, crews, n)
+    heads = people[rng.integers(0, len(people), crews)]
+    buyers = people[rng.integers(0, len(people), crews * 3)[crew * 3 + rng.integers(0, 3, n)]]
+    return buyers, heads[crew]
+
+
+def crew_receiver(rng: np.random.Generator, buyers: pl.DataFrame, head: pl.DataFrame) -> pl.DataFrame:
+    """Receiver columns of crew buyers: each buyer's own checked ID at the head's phone and address."""
+    return party(
+        "receiver_",
+        buyers.with_columns(
+            phone=head["phone"],
+            detail=head["detail"],
+            province=head["province"],
+            city=head["city"],
+            district=head["district"],
+            postcode=head["postcode"],
+        ),
+        id_type="resident_id",
+        id_number=buyers["id_number"],
+        id_verified=pl.Series(rng.random(len(buyers)) < 0.8),
+        verification_method="online_check",
+    )
+
+
 def text(values: Any) -> pl.Series:
     """A string column from numpy values (None allowed) or a polars series."""
     if isinstance(values, pl.Series):

@@ -12,7 +12,7 @@ from screening.simulation.actors import ACTORS, VIOLATORS
 from screening.simulation.calendar import Calendar
 from screening.simulation.geography import DISTRICTS
 from screening.simulation.goods import brands, prohibited_terms
-from screening.simulation.parcels import Context, OutletPicker
+from screening.simulation.parcels import PARTY_FIELDS, Context, OutletPicker
 from screening.simulation.world import World, build_world
 
 # Share of waybills the courier system sends again with a changed body (ID added, weight corrected),
@@ -211,26 +211,7 @@ def arrivals(parcels: pl.DataFrame, rng: np.random.Generator, *, rows: int) -> p
     )
 
 
-PARTY_COLUMNS = tuple(
-    f"{side}_{field}"
-    for side in ("sender", "receiver")
-    for field in (
-        "name",
-        "phone",
-        "country",
-        "province",
-        "city",
-        "district",
-        "detail",
-        "postcode",
-        "id_type",
-        "id_number",
-        "id_verified",
-        "verification_method",
-        "customer_type",
-        "contract_id",
-    )
-)
+PARTY_COLUMNS = tuple(f"{side}_{field}" for side in ("sender", "receiver") for field in PARTY_FIELDS)
 COLUMNS: tuple[str, ...] = (
     "waybill_no",
     "carrier",

@@ -20,10 +20,15 @@ from screening.simulation.parcels import (
     Context,
     brand_lines,
     carriers_for,
+    cbec_import_parcels,
     checks,
+    crew_buyers,
+    crew_receiver,
     frame,
     import_currency,
     item_lines,
+    local_parcels,
+    local_sender,
     orders,
     party,
     realname,
@@ -175,27 +180,23 @@ def counterfeits(rng: np.random.Generator, ctx: Context, n: int) -> pl.DataFrame
     s = people[exporters[rng.integers(0, len(exporters), n)]]
     r = ctx.world.abroad[rng.integers(0, len(ctx.world.abroad), n)]
     carrier = carriers_for(rng, n, postal=rng.random(n) < 0.3)
-    outlets = ctx.outlets.local(rng, carrier, s["district_index"].to_numpy(), rng.random(n) < 0.5)
-    sloppy = ctx.outlets.is_sloppy[outlets]
-    ids = realname(rng, n, missing=0.05, sloppy=sloppy, numbers=s["id_number"])
+    sender = local_sender(rng, ctx, s, carrier, missing=0.05, prefer_sloppy=rng.random(n) < 0.5)
     lines = brand_lines(rng, ctx, n, price=lambda f: f * rng.uniform(0.05, 0.5, n), named=0.45)
     floors = lines.pop("floor_cny")
     factor = floors / np.maximum(lines["i1_unit_cny"], 0.01)
-    return frame(
+    return local_parcels(
         "counterfeit",
         ctx.calendar.times(rng, n, "cross_border"),
-        party("sender_", s, **{k: v for k, v in ids.items() if k != "id_full"}),
+        sender,
         party("receiver_", r),
-        outlets,
         ctx,
         rng,
         service="export",
         channel="express",
         lines=lines,
-        pickup=checks(rng, sloppy, worse=1.3),
+        worse=1.3,
         violation="counterfeit",
         true_value_factor=factor,
-        sender_id_full=ids["id_full"],
     )
 
 
@@ -288,25 +289,20 @@ def undervalued(rng: np.random.Generator, ctx: Context, n: int) -> pl.DataFrame:
             )
         else:
             s = people[senders_home[idx]]
-            outlets = ctx.outlets.local(rng, carrier, s["district_index"].to_numpy(), rng.random(m) < 0.5)
-            sloppy = ctx.outlets.is_sloppy[outlets]
-            ids = realname(rng, m, missing=0.03, sloppy=sloppy, numbers=s["id_number"])
+            sender = local_sender(rng, ctx, s, carrier, missing=0.03, prefer_sloppy=rng.random(m) < 0.5)
             rows.append(
-                frame(
+                local_parcels(
                     "undervalued",
                     times,
-                    party("sender_", s, **{k: v for k, v in ids.items() if k != "id_full"}),
+                    sender,
                     party("receiver_", abroad[receivers_abroad[idx]]),
-                    outlets,
                     ctx,
                     rng,
                     service="export",
                     channel="express",
                     lines=lines,
-                    pickup=checks(rng, sloppy),
                     violation="undervalued",
                     true_value_factor=1 / factor,
-                    sender_id_full=ids["id_full"],
                 )
             )
     return pl.concat(rows, how="diagonal_relaxed")
@@ -314,28 +310,9 @@ def undervalued(rng: np.random.Generator, ctx: Context, n: int) -> pl.DataFrame:
 
 def resellers(rng: np.random.Generator, ctx: Context, n: int) -> pl.DataFrame:
     """Daigou resellers: cross-border e-commerce imports on the IDs of relatives, one phone, one address."""
-    people = ctx.world.people
-    crews = max(2, n // 100)
-    crew = rng.integers(0, crews, n)
-    heads = people[rng.integers(0, len(people), crews)]
-    buyers = people[rng.integers(0, len(people), crews * 3)[crew * 3 + rng.integers(0, 3, n)]]
-    head = heads[crew]
+    buyers, head = crew_buyers(rng, ctx.world.people, n, per_crew=100)
     shared_account = rng.random(n) < 0.7
-    receiver = party(
-        "receiver_",
-        buyers.with_columns(
-            phone=head["phone"],
-            detail=head["detail"],
-            province=head["province"],
-            city=head["city"],
-            district=head["district"],
-            postcode=head["postcode"],
-        ),
-        id_type="resident_id",
-        id_number=buyers["id_number"],
-        id_verified=pl.Series(rng.random(n) < 0.8),
-        verification_method="online_check",
-    )
+    receiver = crew_receiver(rng, buyers, head)
     st = store_rows(rng, ctx, n)
     goods = CBEC_GOODS[rng.integers(0, len(CBEC_GOODS), n)]
     q = 2 + rng.poisson(2.0, n)
@@ -343,19 +320,17 @@ def resellers(rng: np.random.Generator, ctx: Context, n: int) -> pl.DataFrame:
     carrier = carriers_for(rng, n, postal=np.zeros(n, bool))
     order = orders(rng, st["platform"], st["shop_id"], buyers)
     order["payment_account"] = np.where(shared_account, head["account"], buyers["account"])
-    return frame(
-        "reseller",
-        ctx.calendar.times(rng, n, "cbec"),
-        party("sender_", st),
-        receiver,
-        ctx.outlets.gateway(rng, carrier),
-        ctx,
+    return cbec_import_parcels(
         rng,
-        service="import",
-        channel="cbec",
-        currency=import_currency(rng, st),
-        lines=item_lines(rng, goods, quantity=q, unit_cny=np.round(unit, 2), extra_lines=0.0),
-        pickup=checks(rng, np.zeros(n, bool)),
+        ctx,
+        "reseller",
+        st,
+        receiver,
+        carrier,
+        goods,
         order=order,
+        extra_lines=0.0,
+        quantity=q,
+        unit_cny=np.round(unit, 2),
         violation="cbec_resale",
     )

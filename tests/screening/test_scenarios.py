@@ -10,6 +10,7 @@ from screening.engine import Engine
 from screening.watchlists import ListEntry, Violation
 from tests.factories import (
     BASE_TIME,
+    ant_ring,
     cn_receiver,
     export_postal,
     hk_receiver,
@@ -18,17 +19,9 @@ from tests.factories import (
     resident_id,
     waybill,
 )
+from tests.factories import macau_receiver as macau_receiver
 
 pytestmark = pytest.mark.anyio
-
-
-def macau_receiver(n: int) -> dict[str, Any]:
-    """The n-th of several receivers in Macau."""
-    return hk_receiver(
-        name=f"RECEIVER {n}",
-        phone=f"+8536612{n:04d}",
-        address={"country": "MO", "city": "Macau", "district": "Taipa", "detail": f"Rua {n}, Bloco {n}"},
-    )
 
 
 def mainland_sender(n: int) -> dict[str, Any]:
@@ -56,19 +49,7 @@ def reason_of(d: Decision, code: str) -> dict[str, Any]:
 
 
 async def test_ant_moving_sender_to_macau_is_held_after_the_first_parcels(history_engine: Engine) -> None:
-    sender = party()
-    waybills = [
-        export_postal(
-            hours_after=i * 0.4,
-            sender=sender,
-            receiver=macau_receiver(i % 5),
-            items=[
-                item(description="面霜 face cream", category="cosmetics", quantity=1, unit_value=760.0 + i)
-            ],
-            weight_kg=0.4,
-        )
-        for i in range(15)
-    ]
+    waybills = ant_ring(15)
     decisions = [await score(history_engine, wb) for wb in waybills]
     assert [d.decision for d in decisions[:2]] == ["release", "release"]
     assert all("ANT_MOVING_SENDER" not in codes(d) for d in decisions[:5])

@@ -24,7 +24,7 @@ from screening.policy.schemas import ModelThresholds, Policy
 from screening.scoring import ModelScorer
 from screening.settings import DEFAULT_POLICY, Settings
 from screening.simulation import simulate
-from tests.factories import export_postal, hk_receiver, item, party, waybill
+from tests.factories import ant_ring, party, waybill
 
 pytestmark = pytest.mark.anyio
 
@@ -75,32 +75,6 @@ class CountingScorer:
         return self.inner.explain(parcel, views, top=top)
 
 
-def macau_receiver(n: int) -> dict[str, Any]:
-    """The n-th of several receivers in Macau."""
-    return hk_receiver(
-        name=f"RECEIVER {n}",
-        phone=f"+8536612{n:04d}",
-        address={"country": "MO", "city": "Macau", "district": "Taipa", "detail": f"Rua {n}, Bloco {n}"},
-    )
-
-
-def ring_waybills() -> list[dict[str, Any]]:
-    """One sender splitting face cream into parcels just under the 800 CNY limit, to five receivers."""
-    sender = party(phone="13700001111")
-    return [
-        export_postal(
-            hours_after=i * 0.4,
-            sender=sender,
-            receiver=macau_receiver(i % 5),
-            items=[
-                item(description="面霜 face cream", category="cosmetics", quantity=1, unit_value=760.0 + i)
-            ],
-            weight_kg=0.4,
-        )
-        for i in range(12)
-    ]
-
-
 def with_thresholds(policy: Policy, *, inspect: float, hold: float) -> Policy:
     """The policy with other model thresholds."""
     return policy.model_copy(
@@ -117,7 +91,7 @@ async def test_a_ring_parcel_scores_higher_than_an_ordinary_one(engine: Engine, 
     scorer = ModelScorer.load_production(models_root)
     assert scorer is not None and scorer.version == "test-1"
     engine.scorer = scorer
-    ring = await decide_all(engine, ring_waybills())
+    ring = await decide_all(engine, ant_ring(12, phone="13700001111"))
     ordinary = await decide_all(
         engine, [waybill(hours_after=h, sender=party(phone="13911112222")) for h in (0, 5, 9)]
     )
@@ -135,7 +109,7 @@ async def test_model_reasons_carry_top_factors_only_when_they_fire(
     counting = CountingScorer(scorer)
     engine.scorer = counting
     engine.policy = with_thresholds(policy, inspect=0.3, hold=0.95)
-    ring = await decide_all(engine, ring_waybills())
+    ring = await decide_all(engine, ant_ring(12, phone="13700001111"))
     ordinary = await decide_all(engine, [waybill(hours_after=1, sender=party(phone="13911113333"))])
     fired = [d for d in ring + ordinary if any(r.code.startswith("MODEL_") for r in d.reasons)]
     silent = [d for d in ring + ordinary if d not in fired]
@@ -157,7 +131,7 @@ async def test_without_history_the_model_scores_on_the_request_alone(
 ) -> None:
     scorer = ModelScorer.load_production(models_root)
     assert scorer is not None
-    parcel = engine.prepare(Waybill.model_validate(ring_waybills()[0]))
+    parcel = engine.prepare(Waybill.model_validate(ant_ring(12, phone="13700001111")[0]))
     score = scorer.score(parcel, None)
     assert 0.0 <= score <= 1.0
     assert scorer.explain(parcel, None, top=5) == scorer.explain(parcel, None, top=5)

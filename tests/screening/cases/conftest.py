@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+import typer
 from argon2 import PasswordHasher, profiles
 
+from api.commands.cases import register
 from screening.cases.audit import GENESIS, HEAD_ID
 from screening.cases.desk import CaseDesk
 from screening.cases.feedback import HistoryViolations
@@ -18,7 +20,9 @@ from screening.contract import Decision, Waybill
 from screening.db import Base, Database, upgrade_database
 from screening.engine import Engine
 from screening.people import passwords
-from tests.factories import export_postal, hk_receiver, item, party
+from screening.settings import get_settings
+from tests.factories import ant_ring as ant_ring
+from tests.factories import export_postal, item
 
 BACKENDS = ("sqlite", pytest.param("postgres", marks=pytest.mark.postgres))
 
@@ -110,27 +114,12 @@ def held(**changes: Any) -> dict[str, Any]:
     return export_postal(**(base | changes))
 
 
-def macau_receiver(n: int) -> dict[str, Any]:
-    """The n-th of several receivers in Macau."""
-    return hk_receiver(
-        name=f"RECEIVER {n}",
-        phone=f"+8536612{n:04d}",
-        address={"country": "MO", "city": "Macau", "district": "Taipa", "detail": f"Rua {n}, Bloco {n}"},
-    )
-
-
-def ant_ring(count: int, **sender: Any) -> list[dict[str, Any]]:
-    """One sender's parcels to five Macau receivers, each under the limit: from the sixth on, held."""
-    who = party(**sender)
-    return [
-        export_postal(
-            hours_after=i * 0.4,
-            sender=who,
-            receiver=macau_receiver(i % 5),
-            items=[
-                item(description="面霜 face cream", category="cosmetics", quantity=1, unit_value=760.0 + i)
-            ],
-            weight_kg=0.4,
-        )
-        for i in range(count)
-    ]
+@pytest.fixture
+def cli(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[typer.Typer]:
+    """The case commands of the CLI, pointed at the test database."""
+    monkeypatch.setenv("SCREENING_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    app = typer.Typer()
+    register(app)
+    yield app
+    get_settings.cache_clear()

@@ -1,19 +1,15 @@
 """The audit trail is hash-chained: an edited, a deleted and a truncated entry are each detected."""
 
-from collections.abc import Iterator
-
 import pytest
 import sqlalchemy as sa
 import typer
 from typer.testing import CliRunner
 
-from api.commands.cases import register
 from screening.cases.audit import verify_audit
 from screening.cases.desk import CaseDesk
 from screening.cases.tables import AuditEntry
 from screening.db import Database
 from screening.engine import Engine
-from screening.settings import get_settings
 from tests.screening.cases.conftest import held, score
 
 pytestmark = pytest.mark.anyio
@@ -29,17 +25,6 @@ async def trail(engine: Engine, desk: CaseDesk) -> list[int]:
     await desk.note(case_id=case_id, author="wang", text="called the sender")
     await desk.act(case_id=case_id, action="release", actor="wang")
     return list(range(1, 6))
-
-
-@pytest.fixture
-def cli(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[typer.Typer]:
-    """The case commands of the CLI, pointed at the test database."""
-    monkeypatch.setenv("SCREENING_DATABASE_URL", database_url)
-    get_settings.cache_clear()
-    app = typer.Typer()
-    register(app)
-    yield app
-    get_settings.cache_clear()
 
 
 def verify_cli(app: typer.Typer) -> tuple[int, str]:

@@ -1,6 +1,5 @@
 """`screening labels export` writes every case outcome and inspection as a training label in Parquet."""
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -9,26 +8,13 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from api.commands.cases import register
 from screening.cases.desk import CaseDesk
 from screening.contract import Inspection
 from screening.engine import Engine
-from screening.settings import get_settings
 from tests.factories import BASE_TIME
 from tests.screening.cases.conftest import held, score
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def cli(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[typer.Typer]:
-    """The case commands of the CLI, pointed at the test database."""
-    monkeypatch.setenv("SCREENING_DATABASE_URL", database_url)
-    get_settings.cache_clear()
-    app = typer.Typer()
-    register(app)
-    yield app
-    get_settings.cache_clear()
 
 
 async def test_labels_export_to_parquet(

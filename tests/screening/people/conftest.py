@@ -4,6 +4,7 @@ import pytest
 
 from tests.screening.cases.conftest import (  # noqa: F401
     cheap_password_hashes,
+    cli,
     database_url,
     db,
     migrated_postgres,

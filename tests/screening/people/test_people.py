@@ -1,6 +1,5 @@
 """Users, passwords, lockout, sessions and the development seed user (SQLite and PostgreSQL)."""
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -8,7 +7,6 @@ import sqlalchemy as sa
 import typer
 from typer.testing import CliRunner
 
-from api.commands.cases import register
 from screening.db import Database
 from screening.errors import Conflict
 from screening.people.roles import ROLES, allowed, parse_roles
@@ -25,7 +23,6 @@ from screening.people.service import (
     seed_development_user,
 )
 from screening.people.tables import User
-from screening.settings import get_settings
 
 pytestmark = pytest.mark.anyio
 
@@ -93,17 +90,6 @@ async def test_the_development_user_is_seeded_once_and_only_into_an_empty_table(
     assert not db.write_sync(lambda s: seed_development_user(s, now=NOW))
     opened = await log_in(db, username="dev", password="dev", now=NOW)
     assert opened is not None and opened[1].roles == ROLES
-
-
-@pytest.fixture
-def cli(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[typer.Typer]:
-    """The case commands of the CLI, pointed at the test database."""
-    monkeypatch.setenv("SCREENING_DATABASE_URL", database_url)
-    get_settings.cache_clear()
-    app = typer.Typer()
-    register(app)
-    yield app
-    get_settings.cache_clear()
 
 
 async def test_users_create_on_the_command_line(db: Database, cli: typer.Typer) -> None:
