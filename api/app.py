@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from fastapi import FastAPI
 
-from api import errors, observability
+from api import errors, observability, pages
 from api.bodylimit import BodyLimit
 from api.observability import RequestContext, configure_logging
 from api.responses import ORJSONResponse
@@ -66,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(cases.router)
     app.include_router(inspections.router)
     app.include_router(audit.router)
+    pages.install(app)  # the officer and auditor pages, /static
     app.add_route("/metrics", observability.metrics, include_in_schema=False)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContext)
