@@ -17,6 +17,7 @@ from screening.cases.outcomes import case_outcomes
 from screening.compliance.sources import AuditSources
 from screening.engine import build_engine
 from screening.errors import Unavailable
+from screening.keys.service import KeyRing, TokenBuckets
 from screening.people.service import seed_development_user
 from screening.settings import Settings, get_settings
 
@@ -35,6 +36,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await engine.start()
         app.state.cases = desk = await open_desk(settings=settings, engine=engine)
         app.state.db = desk.db
+        app.state.keys = KeyRing(desk.db, ttl_s=settings.api_key_cache_s)
+        app.state.rate_limits = TokenBuckets(rate_per_s=settings.key_rate_per_s, burst=settings.key_burst)
         app.state.audit = AuditSources.from_settings(settings, cases=case_outcomes(desk.db))
         if settings.development:
             with suppress(Unavailable):  # SQL down at start: holds still go to the outbox

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from api.commands import audit, benchmark, cases, history, models, sample
+from api.commands import audit, benchmark, cases, history, keys, models, sample
 from screening.contract import Waybill
 from screening.errors import ConfigurationError, InvalidInput
 from screening.policy.loader import load_policy
@@ -96,5 +96,5 @@ def score(file: Annotated[Path, typer.Argument(help="A waybill as JSON ('-' for 
         raise typer.Exit(1) from exc
 
 
-for _commands in (history, models, cases, audit, benchmark, sample):
+for _commands in (history, models, cases, audit, benchmark, keys, sample):
     _commands.register(app)

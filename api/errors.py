@@ -13,7 +13,9 @@ from screening.errors import (
     Forbidden,
     InvalidInput,
     NotFound,
+    RateLimited,
     ScreeningError,
+    Unauthenticated,
     Unavailable,
 )
 
@@ -21,7 +23,9 @@ _STATUS: tuple[tuple[type[ScreeningError], int], ...] = (
     (InvalidInput, 422),
     (NotFound, 404),
     (Conflict, 409),
+    (Unauthenticated, 401),
     (Forbidden, 403),
+    (RateLimited, 429),
     (Unavailable, 503),
     (ConfigurationError, 500),
 )
@@ -42,7 +46,12 @@ async def _screening(request: Request, exc: Exception) -> ORJSONResponse:
     if isinstance(exc, InvalidInput):
         return ORJSONResponse({"detail": exc.detail}, status_code=422)
     status = next((code for kind, code in _STATUS if isinstance(exc, kind)), 500)
-    return ORJSONResponse({"detail": str(exc)}, status_code=status)
+    headers: dict[str, str] = {}
+    if isinstance(exc, Unauthenticated):
+        headers["WWW-Authenticate"] = "Bearer"
+    elif isinstance(exc, RateLimited):
+        headers["Retry-After"] = str(exc.retry_after_s)
+    return ORJSONResponse({"detail": str(exc)}, status_code=status, headers=headers or None)
 
 
 async def _http(request: Request, exc: Exception) -> ORJSONResponse:

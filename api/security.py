@@ -1,5 +1,10 @@
-"""Who is calling and what they may do: the session cookie of a person, CSRF, the role each route needs."""
+"""Who is calling and what they may do: a person's session cookie and CSRF token, or a system's API key.
 
+Every route declares what it needs with require_role (people, and the kinds of API key it accepts)
+or require_key (systems only); both leave `roles` and `keys` on the dependency for the route-table test.
+"""
+
+import math
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Annotated
@@ -7,7 +12,8 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 
 from screening.db import Database
-from screening.errors import Forbidden
+from screening.errors import Forbidden, RateLimited, Unauthenticated
+from screening.keys.service import KeyInfo, KeyKind, KeyRing, TokenBuckets
 from screening.people.roles import ANY_ROLE, Role, allowed
 from screening.people.schemas import Person, SessionInfo
 from screening.people.service import csrf_matches, resolve_session
@@ -30,18 +36,66 @@ def _unauthenticated(detail: str) -> HTTPException:
     return HTTPException(status_code=401, detail=detail, headers={"WWW-Authenticate": "Cookie"})
 
 
-def require_role(*roles: Role) -> Callable[[Request, Database], Awaitable[Person]]:
-    """A dependency: the logged-in person holding one of roles (any role when none are named).
+def bearer_token(request: Request) -> str | None:
+    """The key of an `Authorization: Bearer …` header, None without the header (401 for another scheme)."""
+    header = request.headers.get("authorization")
+    if header is None:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("the Authorization header must be 'Bearer <API key>'")
+    return token.strip()
 
-    Unsafe methods also need the session's CSRF token in the X-CSRF-Token header.
-    401 without a valid session, 403 with the wrong role or CSRF token.
+
+async def authenticate_key(request: Request, token: str, kinds: tuple[KeyKind, ...]) -> KeyInfo:
+    """The live key behind a presented token, of one of these kinds, within its rate (401, 403, 429)."""
+    ring: KeyRing = request.app.state.keys
+    key = await ring.lookup(token)
+    if key is None:
+        raise Unauthenticated("the API key is unknown or has been revoked")
+    if key.kind not in kinds:
+        raise Forbidden(f"a {key.kind} key may not use this route")
+    buckets: TokenBuckets = request.app.state.rate_limits
+    wait_s = buckets.take(key.id, rate_per_s=key.rate_per_s)
+    if wait_s > 0:
+        raise RateLimited(
+            f"key {key.prefix} is over its request rate; retry later", retry_after_s=max(1, math.ceil(wait_s))
+        )
+    request.state.api_key = key
+    return key
+
+
+def key_person(key: KeyInfo) -> Person:
+    """A key as the principal of a request: its audit name and the roles of its kind."""
+    return Person(id=-key.id, username=key.actor, roles=key.roles)
+
+
+def require_role(
+    *roles: Role, keys: tuple[KeyKind, ...] = ()
+) -> Callable[[Request, Database], Awaitable[Person]]:
+    """A dependency: the logged-in person holding one of roles (any role when none are named),
+    or a system presenting an API key of one of the kinds in keys whose roles include one of roles.
+
+    Unsafe methods from a session also need its CSRF token in the X-CSRF-Token header (a key is
+    not sent by browsers on their own, so it needs none). 401 without valid credentials, 403 with
+    the wrong role, key kind or CSRF token, 429 for a key over its rate.
     """
     needed: tuple[Role, ...] = roles or ANY_ROLE
 
     async def current_person(request: Request, db: DatabaseDep) -> Person:
+        bearer = bearer_token(request)
+        if bearer is not None:
+            if not keys:
+                raise Forbidden("API keys may not use this route; log in as a person")
+            key = await authenticate_key(request, bearer, keys)
+            if not allowed(key.roles, needed):
+                raise Forbidden(f"a {key.kind} key does not hold one of the roles {', '.join(needed)}")
+            return key_person(key)
         token = request.cookies.get(SESSION_COOKIE)
         if not token:
-            raise _unauthenticated("log in first")
+            raise _unauthenticated(
+                "log in first, or send 'Authorization: Bearer <API key>'" if keys else "log in first"
+            )
         now = datetime.now(UTC)
         found = await db.read(lambda s: resolve_session(s, token=token, now=now))
         if found is None:
@@ -56,9 +110,32 @@ def require_role(*roles: Role) -> Callable[[Request, Database], Awaitable[Person
         request.state.session = session
         return person
 
-    # Read by the route-table test (#8): every route declares the roles it needs.
+    # Read by the route-table test (#8): every route declares the roles and keys it accepts.
     current_person.roles = needed  # type: ignore[attr-defined]
+    current_person.keys = keys  # type: ignore[attr-defined]
     return current_person
+
+
+def require_key(
+    *kinds: KeyKind, open_in_development: bool = False
+) -> Callable[[Request], Awaitable[KeyInfo | None]]:
+    """A dependency for system-only routes: an API key of one of these kinds.
+
+    None when no key was sent and open_in_development holds in development mode (the start-up
+    warning says so); 401 without a key otherwise.
+    """
+
+    async def current_key(request: Request) -> KeyInfo | None:
+        bearer = bearer_token(request)
+        if bearer is None:
+            if open_in_development and request.app.state.settings.development:
+                return None
+            raise Unauthenticated("this route needs an API key: send 'Authorization: Bearer <API key>'")
+        return await authenticate_key(request, bearer, kinds)
+
+    current_key.roles = ()  # type: ignore[attr-defined]
+    current_key.keys = kinds  # type: ignore[attr-defined]
+    return current_key
 
 
 def current_session(request: Request) -> SessionInfo:

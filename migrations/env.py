@@ -7,6 +7,7 @@ from alembic import context
 
 from screening.cases import tables as case_tables
 from screening.db import Base, database_url, ensure_sqlite_dir, normalise_url
+from screening.keys import tables as key_tables
 from screening.people import tables as people_tables
 from screening.settings import get_settings
 
@@ -18,6 +19,7 @@ target_metadata = Base.metadata
 # Importing the table modules is what registers their tables on the metadata.
 assert case_tables.Case.__table__ in target_metadata.sorted_tables
 assert people_tables.User.__table__ in target_metadata.sorted_tables
+assert key_tables.ApiKey.__table__ in target_metadata.sorted_tables
 
 
 def _url() -> str:

@@ -233,12 +233,19 @@ class Engine:
             model_version=self.model_version,
         )
 
-    async def decide_batch(self, raw: Sequence[Any]) -> list[Decision | BatchError]:
-        """Decide waybills in request order; an invalid one fails alone."""
+    async def decide_batch(
+        self, raw: Sequence[Any], *, carrier: str | None = None
+    ) -> list[Decision | BatchError]:
+        """Decide waybills in request order; an invalid one, or one not of carrier when given, fails alone."""
         out: list[Decision | BatchError] = []
         for i, item in enumerate(raw):
             try:
                 waybill = Waybill.model_validate(item)
+                if carrier is not None and waybill.carrier != carrier:
+                    msg = f"this key is for carrier {carrier}; carrier {waybill.carrier} is not its own"
+                    detail = [{"loc": ["body", "waybills", i, "carrier"], "msg": msg, "type": "forbidden"}]
+                    out.append(BatchError.model_validate({"error": {"detail": detail}}))
+                    continue
                 out.append(await self.decide(waybill))
             except ValidationError as exc:
                 out.append(BatchError.model_validate({"error": {"detail": batch_detail(exc, i)}}))

@@ -4,7 +4,9 @@
   + InvalidInput        (a field is wrong in a way the contract's types cannot see: 422)
   + NotFound            (DecisionNotFound, CaseNotFound, ModelNotFound)
   + Conflict            (CaseAlreadyDecided)
+  + Unauthenticated     (no valid API key or session: 401)
   + Forbidden
+  + RateLimited         (a key over its request rate: 429 with Retry-After)
   + Unavailable         (HistoryUnavailable)
   + ConfigurationError  (bad settings or policy file: refuse to start)
 """
@@ -55,6 +57,18 @@ class CaseAlreadyDecided(Conflict):
 
 class Forbidden(ScreeningError):
     """The caller may not do that."""
+
+
+class Unauthenticated(ScreeningError):
+    """No valid credentials: a missing, unknown or revoked API key."""
+
+
+class RateLimited(ScreeningError):
+    """The caller sent more requests than its rate allows."""
+
+    def __init__(self, message: str, *, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
 
 
 class Unavailable(ScreeningError):

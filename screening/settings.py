@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(2_000_000, gt=0)
     max_batch: int = Field(1000, ge=1, le=1000)
     log_level: str = "INFO"
+    # API keys: a revoked key stops working within api_key_cache_s (every process re-reads it then).
+    api_key_cache_s: float = Field(5.0, gt=0, le=300)
+    key_rate_per_s: float = Field(200.0, gt=0)
+    key_burst: int = Field(400, ge=1)
 
     @model_validator(mode="after")
     def _rates_in_cny(self) -> "Settings":

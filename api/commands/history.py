@@ -1,6 +1,10 @@
-"""CLI: watch lists and confirmed violations, sent to a running service's admin API."""
+"""CLI: watch lists and confirmed violations, sent to a running service's admin API.
+
+The admin API needs an admin key (`screening keys create --admin NAME`), read from SCREENING_API_KEY.
+"""
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -11,10 +15,11 @@ URL = typer.Option(help="Base URL of the running service.")
 
 
 def _post(url: str, path: str, *, content: bytes, content_type: str, method: str = "POST") -> None:
+    headers = {"content-type": content_type}
+    if key := os.environ.get("SCREENING_API_KEY"):
+        headers["authorization"] = f"Bearer {key}"
     try:
-        r = httpx.request(
-            method, url.rstrip("/") + path, content=content, headers={"content-type": content_type}
-        )
+        r = httpx.request(method, url.rstrip("/") + path, content=content, headers=headers)
     except httpx.HTTPError as exc:
         typer.echo(f"cannot reach {url}: {exc}", err=True)
         raise typer.Exit(2) from exc

@@ -1,11 +1,15 @@
 """Admin endpoints: the agreement-customer registry."""
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel
 
 from api.deps import AgreementsDep, EngineDep
 from api.responses import ORJSONResponse, dump
+from api.security import require_role
 from screening.agreements import Agreement, parse_agreements_csv
 from screening.errors import InvalidInput
+from screening.keys.service import ADMIN_SYSTEMS
+from screening.people.roles import ADMINISTER
 from screening.watchlists import ListEntry, Violation, parse_list_csv
 
 
@@ -17,17 +21,38 @@ async def read_text(request: Request) -> str:
         raise InvalidInput.field((), f"body is not UTF-8 text: {exc.reason}", "unicode_error") from exc
 
 
-router = APIRouter(prefix="/v1/admin", tags=["admin"])
+# A person with the admin role (session + CSRF) or an admin key (scripts, `screening lists load`).
+class Upserted(BaseModel):
+    """How many agreements were added or replaced."""
+
+    upserted: int
 
 
-@router.put("/agreements", response_model=list[Agreement])
+class Updated(BaseModel):
+    """How many list entries were applied."""
+
+    updated: int
+
+
+class Recorded(BaseModel):
+    """How many violations were recorded."""
+
+    recorded: int
+
+
+router = APIRouter(
+    prefix="/v1/admin", tags=["admin"], dependencies=[Depends(require_role(*ADMINISTER, keys=ADMIN_SYSTEMS))]
+)
+
+
+@router.put("/agreements", response_model=Upserted)
 async def upsert_agreements(agreements: list[Agreement], registry: AgreementsDep) -> ORJSONResponse:
     """Add or replace agreement customers (JSON)."""
     registry.upsert(agreements)
     return ORJSONResponse({"upserted": len(agreements)})
 
 
-@router.post("/agreements/csv")
+@router.post("/agreements/csv", response_model=Upserted)
 async def upload_agreements_csv(request: Request, registry: AgreementsDep) -> ORJSONResponse:
     """Add or replace agreement customers from a CSV body (text/csv)."""
     text = await read_text(request)
@@ -41,20 +66,20 @@ async def list_agreements(registry: AgreementsDep) -> ORJSONResponse:
     return ORJSONResponse([dump(a) for a in registry.all()])
 
 
-@router.put("/lists")
+@router.put("/lists", response_model=Updated)
 async def set_listed(entries: list[ListEntry], engine: EngineDep) -> ORJSONResponse:
     """Put identifiers on the watch or black list, or take them off (listed: false)."""
     return ORJSONResponse({"updated": await engine.set_listed(entries)})
 
 
-@router.post("/lists/csv")
+@router.post("/lists/csv", response_model=Updated)
 async def load_lists_csv(request: Request, engine: EngineDep) -> ORJSONResponse:
     """Load list entries from a CSV body (list,kind,value,id_type,country,province,city,district,detail)."""
     text = await read_text(request)
     return ORJSONResponse({"updated": await engine.set_listed(parse_list_csv(text))})
 
 
-@router.post("/violations")
+@router.post("/violations", response_model=Recorded)
 async def record_violations(violations: list[Violation], engine: EngineDep) -> ORJSONResponse:
     """Record confirmed violations of identifiers (the case workflow does this on its own)."""
     return ORJSONResponse({"recorded": await engine.record_violations(violations)})

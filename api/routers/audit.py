@@ -127,7 +127,12 @@ def trace(sources: SourcesDep, query: TraceQuery) -> ORJSONResponse:
     return ORJSONResponse({"count": found.height, "rows": found.to_dicts()})
 
 
-@router.post("/trace/export", dependencies=[InvestigatorDep])
+@router.post(
+    "/trace/export",
+    dependencies=[InvestigatorDep],
+    responses={200: {"content": {"text/csv": {}}, "description": "the rows as CSV"}},
+    response_class=Response,
+)
 def trace_export(sources: SourcesDep, query: TraceQuery) -> Response:
     """The same search as a CSV download."""
     return _download(*service.trace_csv(sources, query))

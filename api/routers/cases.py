@@ -21,6 +21,7 @@ from screening.cases.schemas import (
     NoteRequest,
     Unmasked,
 )
+from screening.keys.service import CUSTOMS_SYSTEMS
 from screening.people.roles import ACT_ON_CASES, BULK_ACT, READ_AUDIT, READ_CASES, UNMASK_ID
 from screening.people.schemas import Person
 
@@ -34,8 +35,9 @@ def get_case_desk(request: Request) -> CaseDesk:
 CasesDep = Annotated[CaseDesk, Depends(get_case_desk)]
 CaseIdPath = Annotated[str, Path(pattern=r"^CASE-[A-Z]{2,8}-[A-Za-z0-9-]{8,32}$")]
 ClusterIdPath = Annotated[str, Path(pattern=r"^RING-[A-Z]{2,8}-[A-Za-z0-9-]{8,32}$")]
-Reader = Annotated[Person, Depends(require_role(*READ_CASES))]
-Actor = Annotated[Person, Depends(require_role(*ACT_ON_CASES))]
+# A customs system's key reads and works cases like an officer; unmasking and bulk actions stay with people.
+Reader = Annotated[Person, Depends(require_role(*READ_CASES, keys=CUSTOMS_SYSTEMS))]
+Actor = Annotated[Person, Depends(require_role(*ACT_ON_CASES, keys=CUSTOMS_SYSTEMS))]
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 

@@ -6,7 +6,9 @@ from fastapi import APIRouter, Path
 
 from api.deps import EngineDep
 from api.responses import ORJSONResponse, dump
+from api.routers.score import CourierKey
 from screening.contract import Decision
+from screening.keys.service import ensure_own_carrier
 
 router = APIRouter(prefix="/v1", tags=["scoring"])
 
@@ -15,7 +17,9 @@ router = APIRouter(prefix="/v1", tags=["scoring"])
 async def read_decision(
     carrier: Annotated[str, Path(pattern=r"^[A-Z]{2,8}$")],
     waybill_no: Annotated[str, Path(pattern=r"^[A-Za-z0-9-]{8,32}$")],
+    key: CourierKey,
     engine: EngineDep,
 ) -> ORJSONResponse:
-    """The latest decision for the parcel (404 when it was never scored)."""
+    """The latest decision for the parcel (404 when it was never scored; 403 for another carrier's key)."""
+    ensure_own_carrier(key, carrier)
     return ORJSONResponse(dump(await engine.recall(carrier=carrier, waybill_no=waybill_no)))

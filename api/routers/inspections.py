@@ -9,6 +9,7 @@ from api.routers.cases import CasesDep
 from api.security import require_role
 from screening.cases.schemas import InspectionOutcome
 from screening.contract import Inspection
+from screening.keys.service import CUSTOMS_SYSTEMS
 from screening.people.roles import REPORT_INSPECTIONS
 from screening.people.schemas import Person
 
@@ -18,7 +19,7 @@ router = APIRouter(prefix="/v1", tags=["cases"])
 @router.post("/inspections", response_model=InspectionOutcome)
 async def report_inspection(
     body: Inspection,
-    person: Annotated[Person, Depends(require_role(*REPORT_INSPECTIONS))],
+    person: Annotated[Person, Depends(require_role(*REPORT_INSPECTIONS, keys=CUSTOMS_SYSTEMS))],
     desk: CasesDep,
 ) -> ORJSONResponse:
     """Record a clear (negative label) or a violation (positive label, the entities' violations counted)."""

@@ -15,6 +15,7 @@ REPORT_INSPECTIONS: tuple[Role, ...] = ("officer", "supervisor", "investigator")
 READ_AUDIT: tuple[Role, ...] = ("auditor", "supervisor", "admin")
 TRACE: tuple[Role, ...] = ("investigator", "officer", "supervisor")
 MANAGE_USERS: tuple[Role, ...] = ("admin",)
+ADMINISTER: tuple[Role, ...] = ("admin",)  # agreements, lists, violations
 ANY_ROLE: tuple[Role, ...] = ROLES
 
 

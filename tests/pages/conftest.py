@@ -123,7 +123,9 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
             proc.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API runs an event loop in this thread while it is open,
+# and later tests that call asyncio.run would find it running.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     """Debian's Chromium driven by Playwright; in CI a missing Chromium fails the run."""
     if not CHROMIUM.exists():

@@ -1,0 +1,1 @@
+"""Fault tests: each starts its own servers or cuts them off with a TCP proxy."""
