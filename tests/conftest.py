@@ -14,7 +14,7 @@ from screening.policy.loader import load_policy
 from screening.policy.schemas import Audit, Policy
 from screening.settings import DEFAULT_POLICY, Settings
 
-pytest_plugins = ["tests.services_redis", "tests.services_postgres"]
+pytest_plugins = ["tests.services_redis", "tests.services_postgres", "tests.service_process"]
 HISTORY_BACKENDS = ("embedded", "redis", "cluster")
 
 

@@ -2,13 +2,8 @@
 
 import os
 import signal
-import socket
 import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -18,8 +13,7 @@ from tests.api.conftest import CaseClient
 from tests.api.routes import api_routes
 from tests.factories import BASE_TIME, party, resident_id, waybill
 from tests.screening.cases.conftest import ant_ring, held
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.service_process import Serve
 
 
 def codes(decision: dict[str, Any]) -> set[str]:
@@ -152,57 +146,6 @@ def test_every_case_route_declares_its_roles(cases_client: CaseClient) -> None:
 
 
 # A real service killed with SIGKILL right after it answered a hold ----------------------------------
-
-
-def free_port() -> int:
-    """A loopback port that is free now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-    return port
-
-
-Serve = Callable[..., tuple[subprocess.Popen[bytes], str]]
-
-
-@pytest.fixture
-def serve(tmp_path: Path) -> Iterator[Serve]:
-    """serve(**env): start the service under uvicorn on a free port, wait until it answers; killed after."""
-    procs: list[subprocess.Popen[bytes]] = []
-
-    def start(**env: str) -> tuple[subprocess.Popen[bytes], str]:
-        port = free_port()
-        environment = {
-            **os.environ,
-            "SCREENING_ENV": "development",
-            "SCREENING_DATA_DIR": str(tmp_path / "data"),
-            "PYTHONPATH": str(REPO),
-            **env,
-        }
-        environment.pop("SCREENING_REDIS_URL", None)
-        command = [sys.executable, "-m", "uvicorn", "api.app:create_app"]
-        command += ["--factory", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-        log = tmp_path / f"serve-{port}.log"
-        with log.open("wb") as out:
-            proc = subprocess.Popen(command, cwd=REPO, env=environment, stdout=out, stderr=subprocess.STDOUT)
-        procs.append(proc)
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 120  # a cold start (xgboost, polars, SQLAlchemy) is slow on a busy box
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                pytest.fail(f"the service exited with {proc.returncode}: {log.read_text()}")
-            try:
-                if httpx.get(f"{url}/healthz", timeout=0.5).status_code == 200:
-                    return proc, url
-            except httpx.TransportError:
-                time.sleep(0.1)
-        pytest.fail("the service did not answer within 120 s")
-
-    yield start
-    for proc in procs:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait(timeout=10)
 
 
 def hold_then_kill(url: str, proc: subprocess.Popen[bytes]) -> str:

@@ -21,8 +21,8 @@ from screening.people.roles import parse_roles
 from screening.people.schemas import NewUser
 from screening.people.service import create_user
 from screening.settings import Settings
-from tests.api.test_cases import free_port
 from tests.screening.compliance.logrows import hand_built_rows, registered_outlets, write_log
+from tests.services_redis import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
