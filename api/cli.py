@@ -54,6 +54,9 @@ def serve(
         reload=reload,
         log_level=settings.log_level.lower(),
         access_log=False,
+        # A worker imports xgboost, polars and the policy before it answers; on a loaded machine that takes
+        # longer than uvicorn's 5 s default, and the supervisor would kill and respawn it in a loop.
+        timeout_worker_healthcheck=60,
     )
 
 

@@ -1,5 +1,6 @@
 """The wire contract: waybills in, decisions out (field names are fixed by shared/contract)."""
 
+import functools
 import re
 from datetime import datetime
 from decimal import Decimal
@@ -69,6 +70,7 @@ CarrierCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,8}$"), Field(s
 
 # Identity numbers: the format is checked here (wrong length or characters is bad input, 422);
 # check digit and birth date are a decision (ID_INVALID), checked by the rules.
+_CN_MOBILE = re.compile(r"1\d{10}")
 _RESIDENT_ID = re.compile(r"^\d{17}[\dX]$")
 _USCC = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 _OTHER_ID = re.compile(r"^[A-Z0-9()-]{5,32}$")
@@ -169,8 +171,16 @@ class Party(Contract):
 
     def e164_phone(self) -> str:
         """The phone number in E.164 form."""
-        parsed = phonenumbers.parse(self.phone, self.address.country)
-        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        return e164(self.phone, self.address.country)
+
+
+@functools.lru_cache(maxsize=65_536)
+def e164(phone: str, country: str) -> str:
+    """A phone number in E.164 form (cached: the same senders and receivers come back all day)."""
+    # phonenumbers.parse costs some 40 µs; a plain mainland mobile (the usual case) formats as +86 itself.
+    if country == "CN" and _CN_MOBILE.fullmatch(phone):
+        return "+86" + phone
+    return phonenumbers.format_number(phonenumbers.parse(phone, country), phonenumbers.PhoneNumberFormat.E164)
 
 
 class Item(Contract):

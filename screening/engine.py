@@ -5,6 +5,7 @@ import hashlib
 import time
 from collections.abc import Callable, Sequence
 from contextlib import suppress
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from features.goods import GoodsCatalogue
 from features.windows import WINDOWS_MS, window_stats
-from screening import metrics
+from screening import metrics, stages
 from screening.agreements import AgreementRegistry, parse_agreements_csv
 from screening.contract import BatchError, Decision, Reason, Waybill
 from screening.decisionlog.log import DecisionLog
@@ -51,6 +52,10 @@ STATELESS_RULES: tuple[Rule, ...] = (
     sampling.random_audit,
 )
 
+# Waybills of a batch whose history goes in one round trip: large enough to amortise it, small enough
+# that the round trip stays well inside the history timeout.
+BATCH_CHUNK = 64
+
 _SEVERITY_ORDER = {"reject": 0, "hold": 1, "inspect": 2, "release": 3}
 
 
@@ -81,6 +86,7 @@ class Engine:
         cases: CaseSink | None = None,
         log: DecisionSink | None = None,
         clock: Callable[[], datetime] | None = None,
+        stage_timers: bool = False,
     ) -> None:
         self.policy = policy
         self.goods = goods
@@ -93,6 +99,7 @@ class Engine:
         self.cases = cases
         self.log = log
         self._clock = clock or (lambda: datetime.now(BEIJING))
+        self.stage_timers = stage_timers
 
     def prepare(self, waybill: Waybill) -> Parcel:
         """The facts of one waybill (raises InvalidInput for an unsupported currency)."""
@@ -164,18 +171,46 @@ class Engine:
 
     async def decide(self, waybill: Waybill) -> Decision:
         """Decide one waybill; the same body re-sent gets the same decision and counts once."""
-        parcel = self.prepare(waybill)
-        digest = body_digest(waybill)
-        entities = parcel_entities(parcel, privacy=self.privacy, goods=self.goods, digest=digest)
+        lap = stages.lap(self.stage_timers)
+        facts = self._facts(waybill)
+        lap("prepare")
         started = time.perf_counter()
         try:
-            seen = await self.history.observe(parcel=waybill.parcel_key, entities=entities.events)
+            seen: Observation | None = await self.history.observe(
+                parcel=waybill.parcel_key, entities=facts.entities.events
+            )
         except HistoryUnavailable:
             seen = None
             metrics.STORE_ERRORS.labels("history", "observe").inc()
         metrics.STORE_SECONDS.labels("history", "observe").observe(time.perf_counter() - started)
-        if seen is not None and seen.previous is not None and seen.previous.digest == digest:
-            return Remembered.model_validate_json(seen.previous.decision_json).decision
+        lap("redis")
+        decision, fresh = await self._conclude(facts, seen, lap)
+        if not fresh:
+            return decision
+        if seen is not None:
+            with suppress(HistoryUnavailable):
+                await self.history.remember_decision(
+                    parcel=waybill.parcel_key,
+                    digest=facts.digest,
+                    decision_json=self._remembered(decision, facts),
+                )
+            lap("redis")
+        self._record(decision, facts, lap)
+        return decision
+
+    def _facts(self, waybill: Waybill) -> "Facts":
+        parcel = self.prepare(waybill)
+        digest = body_digest(waybill)
+        entities = parcel_entities(parcel, privacy=self.privacy, goods=self.goods, digest=digest)
+        return Facts(waybill=waybill, parcel=parcel, digest=digest, entities=entities)
+
+    async def _conclude(
+        self, facts: "Facts", seen: Observation | None, lap: Callable[[str], None]
+    ) -> tuple[Decision, bool]:
+        """The decision on observed history, and whether it is new (not the remembered one of a re-send)."""
+        parcel, entities = facts.parcel, facts.entities
+        if seen is not None and seen.previous is not None and seen.previous.digest == facts.digest:
+            return Remembered.model_validate_json(seen.previous.decision_json).decision, False
         reasons = stateless_reasons(parcel, self.policy)
         views: list[EntityView] | None = None
         if seen is None:
@@ -186,33 +221,36 @@ class Engine:
                 r = rule(parcel, views, self.policy)
                 if r is not None:
                     reasons.append(r)
+        lap("rules")
         risk = 0.0
         if self.scorer is not None:
             risk = self.scorer.score(parcel, views)
             r = self._model_reason(parcel, views, risk)
             if r is not None:
                 reasons.append(r)
+        lap("model")
         decision = self._decision(parcel, reasons, risk_score=risk)
+        lap("rules")
         if decision.decision == "hold" and self.cases is not None:
             case_id = await self.cases.open_case(decision=decision, parcel=parcel, entities=entities)
             decision = decision.model_copy(update={"case_id": case_id, "case_status": "open"})
-        if seen is not None:
-            with suppress(HistoryUnavailable):
-                await self.history.remember_decision(
-                    parcel=waybill.parcel_key,
-                    digest=digest,
-                    decision_json=Remembered(decision=decision, entities=entities.kinds)
-                    .model_dump_json()
-                    .encode(),
-                )
+            lap("cases")
+        return decision, True
+
+    @staticmethod
+    def _remembered(decision: Decision, facts: "Facts") -> bytes:
+        return Remembered(decision=decision, entities=facts.entities.kinds).model_dump_json().encode()
+
+    def _record(self, decision: Decision, facts: "Facts", lap: Callable[[str], None]) -> None:
         if self.log is not None:
-            self.log.append(decision=decision, parcel=parcel, entities=entities)
+            self.log.append(decision=decision, parcel=facts.parcel, entities=facts.entities)
+        lap("log")
         metrics.DECISIONS.labels(decision.decision).inc()
         for r in decision.reasons:
             metrics.REASONS.labels(r.code).inc()
         if self.scorer is not None:
-            metrics.MODEL_SCORE.observe(risk)
-        return decision
+            metrics.MODEL_SCORE.observe(decision.risk_score)
+        lap("metrics")
 
     def _model_reason(self, parcel: Parcel, views: list[EntityView] | None, risk: float) -> Reason | None:
         m = self.policy.model
@@ -236,23 +274,66 @@ class Engine:
     async def decide_batch(
         self, raw: Sequence[Any], *, carrier: str | None = None
     ) -> list[Decision | BatchError]:
-        """Decide waybills in request order; an invalid one, or one not of carrier when given, fails alone."""
-        out: list[Decision | BatchError] = []
+        """Decide waybills in request order; an invalid one, or one not of carrier when given, fails alone.
+
+        The same decisions as deciding one after the other: the history of a chunk of waybills is read and
+        updated in one round trip, in request order, and a parcel sent twice in the batch starts a new chunk.
+        """
+        out: list[Decision | BatchError | None] = [None] * len(raw)
+        chunk: list[tuple[int, Facts]] = []
         for i, item in enumerate(raw):
             try:
                 waybill = Waybill.model_validate(item)
                 if carrier is not None and waybill.carrier != carrier:
                     msg = f"this key is for carrier {carrier}; carrier {waybill.carrier} is not its own"
                     detail = [{"loc": ["body", "waybills", i, "carrier"], "msg": msg, "type": "forbidden"}]
-                    out.append(BatchError.model_validate({"error": {"detail": detail}}))
+                    out[i] = BatchError.model_validate({"error": {"detail": detail}})
                     continue
-                out.append(await self.decide(waybill))
+                facts = self._facts(waybill)
             except ValidationError as exc:
-                out.append(BatchError.model_validate({"error": {"detail": batch_detail(exc, i)}}))
+                out[i] = BatchError.model_validate({"error": {"detail": batch_detail(exc, i)}})
+                continue
             except InvalidInput as exc:
                 detail = [{**d, "loc": ["body", "waybills", i, *d["loc"][1:]]} for d in exc.detail]
-                out.append(BatchError.model_validate({"error": {"detail": detail}}))
-        return out
+                out[i] = BatchError.model_validate({"error": {"detail": detail}})
+                continue
+            key = waybill.parcel_key
+            if len(chunk) == BATCH_CHUNK or any(f.waybill.parcel_key == key for _, f in chunk):
+                await self._decide_chunk(chunk, out)
+                chunk = []
+            chunk.append((i, facts))
+        await self._decide_chunk(chunk, out)
+        return [d for d in out if d is not None]
+
+    async def _decide_chunk(
+        self, chunk: list[tuple[int, "Facts"]], out: list[Decision | BatchError | None]
+    ) -> None:
+        if not chunk:
+            return
+        lap = stages.lap(False)
+        started = time.perf_counter()
+        seen_all: list[Observation | None]
+        try:
+            seen_all = list(
+                await self.history.observe_many([(f.waybill.parcel_key, f.entities.events) for _, f in chunk])
+            )
+        except HistoryUnavailable:
+            seen_all = [None] * len(chunk)
+            metrics.STORE_ERRORS.labels("history", "observe").inc()
+        metrics.STORE_SECONDS.labels("history", "observe_many").observe(time.perf_counter() - started)
+        remember: list[tuple[str, str, bytes]] = []
+        for (i, facts), seen in zip(chunk, seen_all, strict=True):
+            decision, fresh = await self._conclude(facts, seen, lap)
+            out[i] = decision
+            if fresh:
+                if seen is not None:
+                    remember.append(
+                        (facts.waybill.parcel_key, facts.digest, self._remembered(decision, facts))
+                    )
+                self._record(decision, facts, lap)
+        if remember:
+            with suppress(HistoryUnavailable):
+                await self.history.remember_many(remember)
 
     @property
     def model_version(self) -> str:
@@ -286,6 +367,16 @@ class Engine:
             policy_version=self.policy.version,
             scored_at=self._clock(),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What deciding a waybill starts from: its facts, body digest and entities."""
+
+    waybill: Waybill
+    parcel: Parcel
+    digest: str
+    entities: ParcelEntities
 
 
 class Remembered(BaseModel):
@@ -336,4 +427,5 @@ def build_engine(settings: Settings) -> Engine:
         rates=settings.cny_rates,
         scorer=ModelScorer.load_production(settings.model_dir or data_dir / "models"),
         log=DecisionLog.open(data_dir / "decisionlog", policy=policy),
+        stage_timers=settings.stage_timers,
     )

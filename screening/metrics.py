@@ -23,3 +23,8 @@ DECISION_LOG_LAG = Gauge(
     "Age of the oldest decision not yet committed to the log",
     multiprocess_mode="max",
 )
+STAGE_CPU = Counter(
+    "screening_stage_cpu_seconds",
+    "Thread CPU spent in each stage of deciding (only with SCREENING_STAGE_TIMERS=true)",
+    ["stage"],
+)

@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(2_000_000, gt=0)
     max_batch: int = Field(1000, ge=1, le=1000)
     log_level: str = "INFO"
+    # Benchmarking only: the echo route (/v1/bench/echo) and CPU per stage in /metrics.
+    bench_echo: bool = False
+    stage_timers: bool = False
     # API keys: a revoked key stops working within api_key_cache_s (every process re-reads it then).
     api_key_cache_s: float = Field(5.0, gt=0, le=300)
     key_rate_per_s: float = Field(200.0, gt=0)

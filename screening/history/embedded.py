@@ -98,6 +98,18 @@ class EmbeddedHistoryStore:
         while len(self._decisions) > self._max_decisions:
             self._decisions.popitem(last=False)
 
+    async def observe_many(
+        self, parcels: Sequence[tuple[str, Mapping[EntityKey, ParcelEvent]]]
+    ) -> list[Observation]:
+        """observe() for each parcel in order."""
+        _distinct(parcels)
+        return [await self.observe(parcel=parcel, entities=entities) for parcel, entities in parcels]
+
+    async def remember_many(self, decisions: Sequence[tuple[str, str, bytes]]) -> None:
+        """remember_decision() for each (parcel, digest, decision_json)."""
+        for parcel, digest, decision_json in decisions:
+            await self.remember_decision(parcel=parcel, digest=digest, decision_json=decision_json)
+
     async def recall(self, *, parcel: str) -> StoredDecision | None:
         """The decision remembered for a parcel, if any."""
         return self._decision(parcel)
@@ -220,3 +232,8 @@ def _trim_violations(state: _Entity, newest_ms: int) -> None:
     cutoff = newest_ms - LONG_KEEP_MS
     if any(at < cutoff for at in state.violations.values()):
         state.violations = {p: at for p, at in state.violations.items() if at >= cutoff}
+
+
+def _distinct(parcels: Sequence[tuple[str, Mapping[EntityKey, ParcelEvent]]]) -> None:
+    if len({parcel for parcel, _ in parcels}) != len(parcels):
+        raise ValueError("observe_many takes each parcel once: observe a re-sent parcel in a later call")

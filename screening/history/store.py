@@ -38,6 +38,16 @@ class HistoryStore(Protocol):
         """Keep the decision made for a parcel so a re-send can find it."""
         ...
 
+    async def observe_many(
+        self, parcels: Sequence[tuple[str, Mapping[EntityKey, ParcelEvent]]]
+    ) -> list[Observation]:
+        """observe() for each parcel in order, in one round trip (parcels must be distinct)."""
+        ...
+
+    async def remember_many(self, decisions: Sequence[tuple[str, str, bytes]]) -> None:
+        """remember_decision() for each (parcel, digest, decision_json), in one round trip."""
+        ...
+
     async def recall(self, *, parcel: str) -> StoredDecision | None:
         """The decision remembered for a parcel, if any (read only)."""
         ...
