@@ -8,6 +8,7 @@ from typing import Protocol
 
 HOUR_MS = 3_600_000
 DAY_MS = 24 * HOUR_MS
+# Smallest first: window_stats_all relies on each window holding the one before it.
 WINDOWS_MS: dict[str, int] = {"1h": HOUR_MS, "24h": DAY_MS, "7d": 7 * DAY_MS, "30d": 30 * DAY_MS}
 
 
@@ -34,7 +35,6 @@ class EventLike(Protocol):
 class WindowStats:
     """Figures of one entity over one window, the current parcel included."""
 
-    window: str
     parcels: int
     value_cny: float
     near_limit: int
@@ -77,7 +77,6 @@ def window_stats(
     same = [e for e in cross if e.goods and e.goods == current.goods]
     recent = sorted(rows, key=lambda e: (e.at_ms, e.parcel), reverse=True)
     return WindowStats(
-        window=window,
         parcels=len(rows),
         value_cny=round(sum(e.value_cny for e in rows), 2),
         near_limit=sum(1 for e in cross if is_near_limit(e.value_cny, e.limit_cny, band)),
@@ -91,6 +90,27 @@ def window_stats(
         same_goods_counterparts=len({e.counterpart for e in same if e.counterpart}),
         linked=tuple(e.parcel for e in recent if e.parcel != current.parcel)[:linked_max],
     )
+
+
+def window_stats_all(
+    events: Sequence[EventLike], current: EventLike, *, band: float, linked_max: int
+) -> dict[str, WindowStats]:
+    """Every window's figures for one entity (WINDOWS_MS, smallest first, nested)."""
+    out: dict[str, WindowStats] = {}
+    previous: WindowStats | None = None
+    previous_count = -1
+    for name, span in WINDOWS_MS.items():
+        start = current.at_ms - span
+        count = sum(1 for e in events if start < e.at_ms < current.at_ms)
+        # Nested windows holding as many parcels hold the same ones: most entities are seen rarely, so most
+        # of their windows share the figures (the same object) of the smallest.
+        if previous is not None and count == previous_count:
+            out[name] = previous
+        else:
+            previous = window_stats(events, current, window=name, band=band, linked_max=linked_max)
+            previous_count = count
+            out[name] = previous
+    return out
 
 
 def daily_median(events: Sequence[EventLike], *, now_ms: int, first_seen_ms: int, days: int = 30) -> float:

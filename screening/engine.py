@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from features.goods import GoodsCatalogue
-from features.windows import WINDOWS_MS, window_stats
+from features.windows import window_stats_all
 from screening import metrics, stages
 from screening.agreements import AgreementRegistry, parse_agreements_csv
 from screening.contract import BatchError, Decision, Reason, Waybill
@@ -346,10 +346,7 @@ class Engine:
         views = []
         for key, event in entities.events.items():
             history = seen.entities[key]
-            stats = {
-                w: window_stats(history.events, event, window=w, band=band, linked_max=linked_max)
-                for w in WINDOWS_MS
-            }
+            stats = window_stats_all(history.events, event, band=band, linked_max=linked_max)
             views.append(EntityView(kind=entities.kinds[key], key=key, history=history, stats=stats))
         return views
 

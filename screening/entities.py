@@ -1,5 +1,6 @@
 """The entities a parcel is counted under (people, phones, address, account, IP), keyed with the HMAC."""
 
+import functools
 import hashlib
 from dataclasses import dataclass
 
@@ -25,12 +26,16 @@ class ParcelEntities:
 
 def building_of(address: Address) -> str:
     """The normalised building an address names, empty when it names no city and building."""
+    return _building(address.country, address.province, address.city, address.district, address.detail)
+
+
+# The same receivers come back all day; normalising an address costs 20-60 µs.
+@functools.lru_cache(maxsize=65_536)
+def _building(
+    country: str, province: str | None, city: str | None, district: str | None, detail: str | None
+) -> str:
     return normalise_address(
-        country=address.country,
-        province=address.province,
-        city=address.city,
-        district=address.district,
-        detail=address.detail,
+        country=country, province=province, city=city, district=district, detail=detail
     ).building_key
 
 
