@@ -166,7 +166,11 @@ def seed_development_user(session: Session, *, now: datetime) -> bool:
     """In development mode with no users yet: user dev/dev with every role. True when it was created."""
     if session.scalar(sa.select(sa.func.count()).select_from(User)):
         return False
-    _insert_user(session, username=DEV_USERNAME, password=DEV_PASSWORD, roles=ROLES, now=now)
+    try:
+        with session.begin_nested():
+            _insert_user(session, username=DEV_USERNAME, password=DEV_PASSWORD, roles=ROLES, now=now)
+    except sa.exc.IntegrityError:
+        return False  # another worker starting at the same moment seeded it first
     log.warning(
         "DEVELOPMENT MODE: created user %r with password %r and every role", DEV_USERNAME, DEV_PASSWORD
     )
