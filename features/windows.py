@@ -1,6 +1,5 @@
 """Per-entity sliding windows in event time, over the entity's other parcels (online form)."""
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import median
@@ -70,25 +69,51 @@ def window_stats(
     events: Sequence[EventLike], current: EventLike, *, window: str, band: float, linked_max: int
 ) -> WindowStats:
     """The window's figures for one entity, the current parcel counted once."""
-    rows: list[EventLike] = [*in_window(events, now_ms=current.at_ms, window_ms=WINDOWS_MS[window]), current]
-    cross = [e for e in rows if e.cross_border]
-    split = [e for e in cross if e.limit_cny > 0 and e.value_cny < e.limit_cny]
-    goods = Counter(e.goods for e in rows if e.goods)
-    same = [e for e in cross if e.goods and e.goods == current.goods]
-    recent = sorted(rows, key=lambda e: (e.at_ms, e.parcel), reverse=True)
+    # One pass over the window (the scoring path runs this for every entity of every parcel); sums are taken
+    # in the same order as the events, so the figures equal a plain per-figure computation exactly.
+    value = split_value = 0.0
+    near = cross = split = same = 0
+    counterparts: set[str] = set()
+    split_counterparts: set[str] = set()
+    same_counterparts: set[str] = set()
+    goods: dict[str, int] = {}
+    inside: list[EventLike] = []
+    for e in (*in_window(events, now_ms=current.at_ms, window_ms=WINDOWS_MS[window]), current):
+        if e is not current:
+            inside.append(e)
+        value += e.value_cny
+        if e.counterpart:
+            counterparts.add(e.counterpart)
+        if e.goods:
+            goods[e.goods] = goods.get(e.goods, 0) + 1
+        if not e.cross_border:
+            continue
+        cross += 1
+        if is_near_limit(e.value_cny, e.limit_cny, band):
+            near += 1
+        if e.limit_cny > 0 and e.value_cny < e.limit_cny:
+            split += 1
+            split_value += e.value_cny
+            if e.counterpart:
+                split_counterparts.add(e.counterpart)
+        if e.goods and e.goods == current.goods:
+            same += 1
+            if e.counterpart:
+                same_counterparts.add(e.counterpart)
+    inside.sort(key=lambda e: (e.at_ms, e.parcel), reverse=True)
     return WindowStats(
-        parcels=len(rows),
-        value_cny=round(sum(e.value_cny for e in rows), 2),
-        near_limit=sum(1 for e in cross if is_near_limit(e.value_cny, e.limit_cny, band)),
-        counterparts=len({e.counterpart for e in rows if e.counterpart}),
+        parcels=len(inside) + 1,
+        value_cny=round(value, 2),
+        near_limit=near,
+        counterparts=len(counterparts),
         top_goods=max(goods.values(), default=0),
-        cross_border=len(cross),
-        split_parcels=len(split),
-        split_value_cny=round(sum(e.value_cny for e in split), 2),
-        split_counterparts=len({e.counterpart for e in split if e.counterpart}),
-        same_goods=len(same),
-        same_goods_counterparts=len({e.counterpart for e in same if e.counterpart}),
-        linked=tuple(e.parcel for e in recent if e.parcel != current.parcel)[:linked_max],
+        cross_border=cross,
+        split_parcels=split,
+        split_value_cny=round(split_value, 2),
+        split_counterparts=len(split_counterparts),
+        same_goods=same,
+        same_goods_counterparts=len(same_counterparts),
+        linked=tuple(e.parcel for e in inside if e.parcel != current.parcel)[:linked_max],
     )
 
 

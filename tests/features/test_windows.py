@@ -1,21 +1,33 @@
-"""Event-time windows: all windows at once give the figures of each window computed alone."""
+"""Event-time windows: the one-pass figures equal their plain definitions, all windows at once each alone."""
+
+from collections import Counter
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from features.windows import DAY_MS, WINDOWS_MS, window_stats, window_stats_all
+from features.windows import (
+    DAY_MS,
+    WINDOWS_MS,
+    WindowStats,
+    in_window,
+    is_near_limit,
+    window_stats,
+    window_stats_all,
+)
 from screening.history.events import ParcelEvent
 
 NOW = 1_800_000_000_000
 
 
-def event(parcel: str, at_ms: int, value: float, goods: str, counterpart: str) -> ParcelEvent:
+def event(
+    parcel: str, at_ms: int, value: float, goods: str, counterpart: str, cross_border: bool = True
+) -> ParcelEvent:
     return ParcelEvent(
         parcel=parcel,
         at_ms=at_ms,
         value_cny=value,
-        limit_cny=800.0,
-        cross_border=True,
+        limit_cny=800.0 if cross_border else 0.0,
+        cross_border=cross_border,
         cbec=False,
         goods=goods,
         counterpart=counterpart,
@@ -23,10 +35,34 @@ def event(parcel: str, at_ms: int, value: float, goods: str, counterpart: str) -
     )
 
 
+def by_definition(events: list[ParcelEvent], current: ParcelEvent, window: str) -> WindowStats:
+    """Each figure computed on its own, as the docstrings of WindowStats define it."""
+    rows = [*in_window(events, now_ms=current.at_ms, window_ms=WINDOWS_MS[window]), current]
+    cross = [e for e in rows if e.cross_border]
+    split = [e for e in cross if e.limit_cny > 0 and e.value_cny < e.limit_cny]
+    same = [e for e in cross if e.goods and e.goods == current.goods]
+    recent = sorted(rows, key=lambda e: (e.at_ms, e.parcel), reverse=True)
+    return WindowStats(
+        parcels=len(rows),
+        value_cny=round(sum(e.value_cny for e in rows), 2),
+        near_limit=sum(1 for e in cross if is_near_limit(e.value_cny, e.limit_cny, 0.9)),
+        counterparts=len({e.counterpart for e in rows if e.counterpart}),
+        top_goods=max(Counter(e.goods for e in rows if e.goods).values(), default=0),
+        cross_border=len(cross),
+        split_parcels=len(split),
+        split_value_cny=round(sum(e.value_cny for e in split), 2),
+        split_counterparts=len({e.counterpart for e in split if e.counterpart}),
+        same_goods=len(same),
+        same_goods_counterparts=len({e.counterpart for e in same if e.counterpart}),
+        linked=tuple(e.parcel for e in recent if e.parcel != current.parcel)[:5],
+    )
+
+
 past = st.lists(
     st.tuples(
         st.integers(-35 * DAY_MS, DAY_MS),  # before and (late events) after the current parcel
         st.floats(1, 2000, allow_nan=False),
+        st.booleans(),
         st.sampled_from(["g1", "g2", ""]),
         st.sampled_from(["c1", "c2", "c3", ""]),
     ),
@@ -36,13 +72,16 @@ past = st.lists(
 
 @settings(max_examples=300, deadline=None)
 @given(past)
-def test_all_windows_at_once_equal_each_window_alone(rows: list[tuple[int, float, str, str]]) -> None:
-    events = [event(f"P{i}", NOW - age, v, g, c) for i, (age, v, g, c) in enumerate(rows)]
-    current = event("NOW", NOW, 790.0, "g1", "c1")
+def test_the_figures_of_every_window_equal_their_definitions(
+    rows: list[tuple[int, float, bool, str, str]],
+) -> None:
+    events = [event(f"P{i % 7}", NOW - age, v, g, c, cross) for i, (age, v, cross, g, c) in enumerate(rows)]
+    current = event("P1", NOW, 790.0, "g1", "c1", True)
     together = window_stats_all(events, current, band=0.9, linked_max=5)
     assert list(together) == list(WINDOWS_MS)
     for name in WINDOWS_MS:
-        assert together[name] == window_stats(events, current, window=name, band=0.9, linked_max=5)
+        alone = window_stats(events, current, window=name, band=0.9, linked_max=5)
+        assert together[name] == alone == by_definition(events, current, name)
 
 
 def test_a_parcel_seen_for_the_first_time_has_only_itself_in_every_window() -> None:
