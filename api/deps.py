@@ -9,21 +9,22 @@ from screening.engine import Engine
 from screening.settings import Settings
 
 
-def get_engine(request: Request) -> Engine:
+async def get_engine(request: Request) -> Engine:
     """The engine built in the lifespan."""
     engine: Engine = request.app.state.engine
     return engine
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     """The settings the app was built with."""
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_agreements(request: Request) -> AgreementRegistry:
+async def get_agreements(request: Request) -> AgreementRegistry:
     """The agreement-customer registry."""
-    return get_engine(request).agreements
+    engine: Engine = request.app.state.engine
+    return engine.agreements
 
 
 EngineDep = Annotated[Engine, Depends(get_engine)]

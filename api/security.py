@@ -23,7 +23,7 @@ CSRF_HEADER = "X-CSRF-Token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:
     """The case and people database opened in the lifespan."""
     db: Database = request.app.state.db
     return db

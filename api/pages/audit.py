@@ -114,7 +114,7 @@ async def offending_page(
 TraceField = Annotated[str | None, Form(max_length=200), Blank]
 
 
-def trace_query(
+async def trace_query(
     start: Annotated[date, Form(alias="from")],
     end: Annotated[date, Form(alias="to")],
     waybill_no: TraceField = None,

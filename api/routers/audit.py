@@ -19,13 +19,13 @@ AuditorDep = Depends(require_role(*READ_AUDIT))
 InvestigatorDep = Depends(require_role(*TRACE))
 
 
-def get_audit_sources(request: Request) -> AuditSources:
+async def get_audit_sources(request: Request) -> AuditSources:
     """The audit's sources, built in the lifespan."""
     sources: AuditSources = request.app.state.audit
     return sources
 
 
-def get_period(
+async def get_period(
     week: Annotated[str | None, Query(description="ISO week in Beijing time, e.g. 2026-W47")] = None,
     month: Annotated[str | None, Query(description="calendar month, e.g. 2026-11")] = None,
     start: Annotated[date | None, Query(alias="from", description="first Beijing day")] = None,
@@ -43,7 +43,7 @@ def get_period(
     return Period.last_complete_week()
 
 
-def get_filters(
+async def get_filters(
     carrier: Annotated[str | None, Query(pattern=r"^[A-Z]{2,8}$")] = None,
     province: str | None = None,
     city: str | None = None,

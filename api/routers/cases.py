@@ -26,7 +26,7 @@ from screening.people.roles import ACT_ON_CASES, BULK_ACT, READ_AUDIT, READ_CASE
 from screening.people.schemas import Person
 
 
-def get_case_desk(request: Request) -> CaseDesk:
+async def get_case_desk(request: Request) -> CaseDesk:
     """The case desk built in the lifespan."""
     desk: CaseDesk = request.app.state.cases
     return desk
