@@ -9,8 +9,9 @@ leaves the chain shorter than its head and is detected too. Publishing the head 
 import hashlib
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -33,15 +34,87 @@ def entry_hash(prev_hash: str, entry: dict[str, Any]) -> str:
 
 
 def _content(row: AuditEntry) -> dict[str, Any]:
+    return _entry(row.seq, row.at, row.actor, row.action, row.case_id, row.before, row.after)
+
+
+def _entry(
+    seq: int,
+    at: datetime,
+    actor: str,
+    action: str,
+    case_id: str | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> dict[str, Any]:
     return {
-        "seq": row.seq,
-        "at": row.at.astimezone(UTC).isoformat(timespec="microseconds"),
-        "actor": row.actor,
-        "action": row.action,
-        "case_id": row.case_id,
-        "before": row.before,
-        "after": row.after,
+        "seq": seq,
+        "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "actor": actor,
+        "action": action,
+        "case_id": case_id,
+        "before": before,
+        "after": after,
     }
+
+
+@dataclass(slots=True)
+class Chain:
+    """The locked head as plain values, for writers that use Core statements rather than the ORM."""
+
+    seq: int
+    hash: str
+
+
+_HEAD = cast(sa.Table, AuditHead.__table__)
+_ENTRIES = cast(sa.Table, AuditEntry.__table__)
+_LOCK_HEAD = sa.select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == HEAD_ID).with_for_update()
+_INSERT_ENTRY = sa.insert(_ENTRIES)
+_MOVE_HEAD = (
+    sa.update(_HEAD)
+    .where(_HEAD.c.id == HEAD_ID)
+    .values(seq=sa.bindparam("new_seq"), hash=sa.bindparam("new_hash"))
+)
+
+
+def lock_chain(connection: sa.Connection) -> Chain:
+    """lock() without the ORM: the head's seq and hash, locked for this transaction."""
+    row = connection.execute(_LOCK_HEAD).first()
+    if row is None:
+        connection.execute(sa.insert(_HEAD).values(id=HEAD_ID, seq=0, hash=GENESIS))
+        return Chain(seq=0, hash=GENESIS)
+    return Chain(seq=row.seq, hash=row.hash)
+
+
+def append_entry(
+    connection: sa.Connection,
+    chain: Chain,
+    *,
+    at: datetime,
+    actor: str,
+    action: str,
+    case_id: str | None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """append() without the ORM: the same entry and hash, and the head moved in SQL and in chain."""
+    at = at.astimezone(UTC)
+    digest = entry_hash(chain.hash, _entry(chain.seq + 1, at, actor, action, case_id, before, after))
+    connection.execute(
+        _INSERT_ENTRY,
+        {
+            "seq": chain.seq + 1,
+            "at": at,
+            "actor": actor,
+            "action": action,
+            "case_id": case_id,
+            "before": before,
+            "after": after,
+            "prev_hash": chain.hash,
+            "hash": digest,
+        },
+    )
+    connection.execute(_MOVE_HEAD, {"new_seq": chain.seq + 1, "new_hash": digest})
+    chain.seq, chain.hash = chain.seq + 1, digest
 
 
 def lock(session: Session) -> AuditHead:

@@ -7,7 +7,7 @@ each one lands in the trail in the same transaction as the change it records.
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -60,28 +60,72 @@ def _snapshot_audit(case: Case) -> dict[str, Any]:
 # Opening and updating ---------------------------------------------------------------------------
 
 
+_CASES = cast(sa.Table, Case.__table__)
+_REASONS = cast(sa.Table, CaseReason.__table__)
+_LINKS = cast(sa.Table, CaseLink.__table__)
+_ENTITIES = cast(sa.Table, CaseEntity.__table__)
+# The parcel's own case, if any, and in the same round trip the cases its ring would join (see _join_cluster).
+_CASE_AND_RELATED = sa.select(
+    _CASES.c.case_id, _CASES.c.cluster_id, _CASES.c.status, _CASES.c.scored_at, _CASES.c.decision_digest
+).where(
+    sa.or_(
+        _CASES.c.case_id == sa.bindparam("case_id"),
+        _CASES.c.waybill_no.in_(sa.bindparam("linked", expanding=True)),
+        _CASES.c.case_id.in_(
+            sa.select(_LINKS.c.case_id).where(_LINKS.c.waybill_no == sa.bindparam("waybill_no"))
+        ),
+    )
+)
+
+# Built once: building and keying a statement per hold cost as much CPU as running it.
+_INSERT_CASE = sa.insert(_CASES)
+_INSERT_REASONS = sa.insert(_REASONS)
+_INSERT_LINKS = sa.insert(_LINKS)
+_INSERT_ENTITIES = sa.insert(_ENTITIES)
+_MOVE_TO_RING = (
+    sa.update(_CASES)
+    .where(
+        sa.or_(
+            _CASES.c.case_id.in_(sa.bindparam("moved", expanding=True)),
+            _CASES.c.cluster_id.in_(sa.bindparam("merged", expanding=True)),
+        )
+    )
+    .values(cluster_id=sa.bindparam("ring"))
+)
+_RESEEN = (
+    sa.update(_CASES).where(_CASES.c.case_id == sa.bindparam("id")).values(scored_at=sa.bindparam("seen"))
+)
+
+
 def upsert_case(session: Session, *, draft: CaseDraft, sla_hours: float) -> CaseStatus:
     """Open the parcel's case, or update an open one with a newer, different hold; idempotent."""
-    head = audit.lock(session)
-    case = session.get(Case, draft.case_id)
-    if case is None:
-        case = _insert(session, draft=draft, sla_hours=sla_hours)
-        audit.append(
-            session,
-            head,
-            at=draft.scored_at,
-            actor=SYSTEM,
-            action="opened",
-            case_id=case.case_id,
-            after={**_snapshot_audit(case), "status": case.status, "cluster_id": case.cluster_id},
-        )
+    # Every hold comes here, so the common cases (a new case, a replay) go through Core statements:
+    # the ORM's unit of work cost several times the SQL itself. Updates to a case stay on the ORM.
+    connection = session.connection()
+    chain = audit.lock_chain(connection)
+    rows = connection.execute(
+        _CASE_AND_RELATED,
+        {"case_id": draft.case_id, "waybill_no": draft.waybill_no, "linked": list(draft.linked_waybills)},
+    ).all()
+    existing = next((r for r in rows if r.case_id == draft.case_id), None)
+    if existing is None:
+        _open(connection, chain, draft=draft, sla_hours=sla_hours, related=rows)
         return "open"
-    status: CaseStatus = case.status  # type: ignore[assignment]
-    if draft.scored_at <= case.scored_at:
+    status: CaseStatus = existing.status
+    if draft.scored_at <= existing.scored_at:
         return status  # a replay, or an older hold arriving late: the newer one stands
-    case.scored_at = draft.scored_at
-    if draft.decision_digest == case.decision_digest:
+    if draft.decision_digest == existing.decision_digest:
+        connection.execute(_RESEEN, {"id": draft.case_id, "seen": draft.scored_at})
         return status
+    head = session.get(AuditHead, audit.HEAD_ID)  # locked above, in this transaction
+    case = session.get(Case, draft.case_id)
+    assert head is not None and case is not None
+    return _update(session, head, case, draft=draft)
+
+
+def _update(session: Session, head: AuditHead, case: Case, *, draft: CaseDraft) -> CaseStatus:
+    status: CaseStatus = case.status  # type: ignore[assignment]
+    case.scored_at = draft.scored_at
     if status in CLOSED:
         # The officer decided on the earlier snapshot; it stays. The new hold is on the record.
         case.decision_digest = draft.decision_digest
@@ -110,31 +154,91 @@ def upsert_case(session: Session, *, draft: CaseDraft, sla_hours: float) -> Case
     return status
 
 
-def _insert(session: Session, *, draft: CaseDraft, sla_hours: float) -> Case:
+def _open(
+    connection: sa.Connection,
+    chain: audit.Chain,
+    *,
+    draft: CaseDraft,
+    sla_hours: float,
+    related: Sequence[sa.Row[Any, Any, Any, Any, Any]],
+) -> None:
+    # The rows, ring (as _join_cluster forms it) and audit entry of a new case, in Core statements.
     opened = draft.scored_at
-    case = Case(
-        case_id=draft.case_id,
-        carrier=draft.carrier,
-        waybill_no=draft.waybill_no,
-        status="open",
-        assignee=None,
-        lane=draft.lane,
-        channel=draft.channel,
-        outlet_id=draft.outlet_id,
-        cluster_id=None,
-        accepted_at=draft.accepted_at,
-        opened_at=opened,
-        updated_at=opened,
-        closed_at=None,
-        sla_due_at=opened + timedelta(hours=sla_hours),
-        violation_type=None,
+    base = base_points(risk_score=draft.risk_score, hold_reasons=draft.hold_reasons)
+    rings = sorted({r.cluster_id for r in related if r.cluster_id is not None})
+    cluster_id = None
+    if related or draft.linked_waybills:
+        cluster_id = rings[0] if rings else cluster_id_of(draft.case_id)
+    decision = {**draft.decision, "case_id": draft.case_id}
+    sender, receiver = draft.sender_id, draft.receiver_id
+    connection.execute(
+        _INSERT_CASE,
+        {
+            "case_id": draft.case_id,
+            "carrier": draft.carrier,
+            "waybill_no": draft.waybill_no,
+            "status": "open",
+            "assignee": None,
+            "lane": draft.lane,
+            "channel": draft.channel,
+            "outlet_id": draft.outlet_id,
+            "cluster_id": cluster_id,
+            "accepted_at": draft.accepted_at,
+            "opened_at": opened,
+            "updated_at": opened,
+            "closed_at": None,
+            "sla_due_at": opened + timedelta(hours=sla_hours),
+            "risk_score": draft.risk_score,
+            "priority_base": base,
+            "priority_key": priority_key(base=base, opened_at=opened),
+            "scored_at": draft.scored_at,
+            "decision_digest": draft.decision_digest,
+            "decision": decision,
+            "waybill": draft.waybill,
+            "linked_waybills": list(draft.linked_waybills),
+            "sender_id_key": sender.key if sender else None,
+            "sender_id_masked": sender.masked if sender else None,
+            "sender_id_cipher": sender.cipher if sender else None,
+            "receiver_id_key": receiver.key if receiver else None,
+            "receiver_id_masked": receiver.masked if receiver else None,
+            "receiver_id_cipher": receiver.cipher if receiver else None,
+            "violation_type": None,
+        },
     )
-    session.add(case)
-    _apply_snapshot(session, case, draft=draft, fresh=True)
-    return case
+    case_id = draft.case_id
+    for insert, rows in (
+        (_INSERT_REASONS, [{"case_id": case_id, "code": c} for c in draft.reason_codes]),
+        (_INSERT_LINKS, [{"case_id": case_id, "waybill_no": n} for n in draft.linked_waybills]),
+        (
+            _INSERT_ENTITIES,
+            [{"case_id": case_id, "entity_key": k, "kind": v} for k, v in draft.entities.items()],
+        ),
+    ):
+        if rows:
+            connection.execute(insert, rows)
+    # Members of the ring not yet under its id: the related cases, and every case of a merged ring.
+    moved = [r.case_id for r in related if r.cluster_id != cluster_id]
+    if moved or rings[1:]:
+        connection.execute(_MOVE_TO_RING, {"moved": moved, "merged": rings[1:], "ring": cluster_id})
+    audit.append_entry(
+        connection,
+        chain,
+        at=opened,
+        actor=SYSTEM,
+        action="opened",
+        case_id=case_id,
+        after={
+            "risk_score": draft.risk_score,
+            "reason_codes": [r["code"] for r in decision.get("reasons", [])],
+            "policy_version": decision.get("policy_version"),
+            "model_version": decision.get("model_version"),
+            "status": "open",
+            "cluster_id": cluster_id,
+        },
+    )
 
 
-def _apply_snapshot(session: Session, case: Case, *, draft: CaseDraft, fresh: bool = False) -> None:
+def _apply_snapshot(session: Session, case: Case, *, draft: CaseDraft) -> None:
     base = base_points(risk_score=draft.risk_score, hold_reasons=draft.hold_reasons)
     case.scored_at = draft.scored_at
     case.updated_at = max(case.updated_at, draft.scored_at)
@@ -150,9 +254,8 @@ def _apply_snapshot(session: Session, case: Case, *, draft: CaseDraft, fresh: bo
         setattr(case, f"{side}_id_masked", sealed.masked if sealed else None)
         setattr(case, f"{side}_id_cipher", sealed.cipher if sealed else None)
     session.flush()
-    if not fresh:
-        for table in (CaseReason, CaseLink, CaseEntity):
-            session.execute(sa.delete(table).where(table.case_id == case.case_id))
+    for table in (CaseReason, CaseLink, CaseEntity):
+        session.execute(sa.delete(table).where(table.case_id == case.case_id))
     session.add_all(CaseReason(case_id=case.case_id, code=c) for c in draft.reason_codes)
     session.add_all(CaseLink(case_id=case.case_id, waybill_no=n) for n in draft.linked_waybills)
     session.add_all(CaseEntity(case_id=case.case_id, entity_key=k, kind=v) for k, v in draft.entities.items())
