@@ -4,7 +4,7 @@ import bisect
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from screening.history.events import (
     EntityHistory,
@@ -13,6 +13,8 @@ from screening.history.events import (
     ParcelEvent,
     StoredDecision,
     beijing_year,
+    short_counterpart,
+    stored_event,
     to_cents,
 )
 from screening.history.store import (
@@ -173,7 +175,7 @@ class EmbeddedHistoryStore:
             state.first_seen, state.first_parcel = event.at_ms, parcel
 
         state.remove_event(parcel)
-        state.events[parcel] = event
+        state.events[parcel] = stored_event(event)
         bisect.insort(state.order, (event.at_ms, parcel))
         newest = state.order[-1][0]
         cut = bisect.bisect_left(state.order, (newest - self._horizon_ms, ""))
@@ -200,6 +202,12 @@ class EmbeddedHistoryStore:
         _trim_violations(state, newest)
 
         events = tuple(state.events[p] for _, p in state.order if p != parcel)
+        short = short_counterpart(event.counterpart)
+        if short != event.counterpart:
+            # As from Redis: the counterpart stored short comes back whole when it is this parcel's.
+            events = tuple(
+                replace(e, counterpart=event.counterpart) if e.counterpart == short else e for e in events
+            )
         firsts = [f for f in (first_seen, events[0].at_ms if events else None) if f is not None]
         return EntityHistory(
             events=events,

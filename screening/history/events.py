@@ -1,12 +1,34 @@
-"""What the history store keeps per entity and the compact text form both stores use."""
+"""What the history store keeps per entity and the compact binary form the Redis store uses.
 
+An event is stored as a hash field (its parcel, see encode_field) and a value: a 12-byte head >HIiH
+(flags in the top 6 bits of H, at_ms in the other 42 bits, value in cents, limit in whole yuan;
+>HIii when the limit has cents, >HIqq when an amount does not fit int32), then the goods signature
+(6 raw bytes for 12 hex digits, else length-prefixed text), the first 8 characters of the body
+digest (4 raw bytes for hex, else length-prefixed text) and the short counterpart key (the rest).
+"""
+
+import re
+import struct
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 EntityKey = str
 
 _BEIJING = timezone(timedelta(hours=8))
-_FIELDS = 8
+_HEAD = struct.Struct(">HIiH")
+_CENTS_HEAD = struct.Struct(">HIii")
+_WIDE_HEAD = struct.Struct(">HIqq")
+_CROSS, _CBEC, _GOODS_RAW, _DIGEST_RAW, _WIDE, _LIMIT_CENTS = 1, 2, 4, 8, 16, 32
+_I32_MIN, _I32_MAX = -(2**31), 2**31 - 1
+_MAX_AT = 2**42
+_HEX = frozenset("0123456789abcdef")
+_GOODS_HEX = 12
+_DIGEST = 8
+_SHORT_COUNTERPART = 15
+_MAX_TEXT = 64
+_MAX_PARCEL = 200
+# carrier:[letters]number, the number without a leading zero (SF:SF1400238817561, STO:773012345678).
+_NUMBERED = re.compile(r"([A-Za-z0-9]{1,16}):([A-Z]{0,4})([1-9][0-9]{0,18})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,47 +83,138 @@ def beijing_year(at_ms: int) -> int:
     return datetime.fromtimestamp(at_ms // 1000, tz=_BEIJING).year
 
 
-def encode_event(e: ParcelEvent) -> str:
-    """parcel|at_ms|value_cents|limit_cents|flags|goods|counterpart|digest (flags: 1 cross-border, 2 cbec)."""
-    for text in (e.parcel, e.goods, e.counterpart, e.digest):
-        if "|" in text:
-            raise ValueError(f"'|' is not allowed in event text fields: {text!r}")
-    flags = (1 if e.cross_border else 0) | (2 if e.cbec else 0)
-    return (
-        f"{e.parcel}|{e.at_ms}|{to_cents(e.value_cny)}|{to_cents(e.limit_cny)}|{flags}"
-        f"|{e.goods}|{e.counterpart}|{e.digest}"
+def short_counterpart(counterpart: str) -> str:
+    """The stored form of a counterpart key: 11 base64 characters (66 bits) of its HMAC when longer."""
+    if len(counterpart) <= _SHORT_COUNTERPART:
+        return counterpart
+    return counterpart[counterpart.find(":") + 1 :][:11]
+
+
+def stored_event(e: ParcelEvent) -> ParcelEvent:
+    """The event as a store gives it back: short counterpart key and digest, everything else exact."""
+    counterpart, digest = short_counterpart(e.counterpart), e.digest[:_DIGEST]
+    if counterpart == e.counterpart and digest == e.digest:
+        return e
+    return ParcelEvent(
+        e.parcel, e.at_ms, e.value_cny, e.limit_cny, e.cross_border, e.cbec, e.goods, counterpart, digest
     )
 
 
-def decode_event(s: str) -> ParcelEvent:
-    """The inverse of encode_event."""
-    parts = s.split("|")
-    if len(parts) != _FIELDS:
-        raise ValueError(f"not an encoded event: {s!r}")
-    return _event(parts)
+def encode_field(parcel: str) -> bytes:
+    """A parcel as a hash field: carrier[\x1fletters]|number bytes for a numbered waybill, else as is."""
+    match = _NUMBERED.fullmatch(parcel)
+    if match is not None:
+        carrier, letters, number = match[1], match[2], int(match[3])
+        head = f"{carrier}\x1f{letters}|" if letters else f"{carrier}|"
+        return head.encode() + number.to_bytes((number.bit_length() + 7) // 8, "big")
+    if "|" in parcel:
+        raise ValueError(f"'|' is not allowed in a parcel: {parcel!r}")
+    raw = parcel.encode()
+    if not raw or len(raw) > _MAX_PARCEL:
+        raise ValueError(f"a parcel must have 1 to {_MAX_PARCEL} bytes: {parcel!r}")
+    return raw
 
 
-def decode_events(joined: str) -> list[ParcelEvent]:
-    """Events encoded by encode_event and joined with '|' (each has a fixed number of fields)."""
-    if not joined:
-        return []
-    parts = joined.split("|")
-    if len(parts) % _FIELDS:
-        raise ValueError(f"not a sequence of encoded events: {joined[:200]!r}")
-    return [_event(parts[i : i + _FIELDS]) for i in range(0, len(parts), _FIELDS)]
+def decode_field(field: bytes) -> str:
+    """The inverse of encode_field."""
+    head, sep, number = field.partition(b"|")
+    if not sep:
+        return field.decode()
+    carrier, _, letters = head.decode().partition("\x1f")
+    return f"{carrier}:{letters}{int.from_bytes(number, 'big')}"
 
 
-def _event(parts: list[str]) -> ParcelEvent:
-    parcel, at_ms, value, limit, flags, goods, counterpart, digest = parts
-    bits = int(flags)
+def encode_event(e: ParcelEvent) -> bytes:
+    """An event without its parcel (the field): head, goods, digest, counterpart; see the module docstring."""
+    at = e.at_ms
+    if not 0 <= at < _MAX_AT:
+        raise ValueError(f"at_ms out of range: {at}")
+    flags = (_CROSS if e.cross_border else 0) | (_CBEC if e.cbec else 0)
+    value, limit = to_cents(e.value_cny), to_cents(e.limit_cny)
+    goods, digest = e.goods, e.digest[:_DIGEST]
+    if len(goods) == _GOODS_HEX and _HEX.issuperset(goods):
+        flags |= _GOODS_RAW
+        goods_part = bytes.fromhex(goods)
+    else:
+        goods_part = _text(goods)
+    if len(digest) == _DIGEST and _HEX.issuperset(digest):
+        flags |= _DIGEST_RAW
+        digest_part = bytes.fromhex(digest)
+    else:
+        digest_part = _text(digest)
+    if _I32_MIN <= value <= _I32_MAX and 0 <= limit < 6_553_600 and limit % 100 == 0:
+        head = _HEAD.pack(at >> 32 | flags << 10, at & 0xFFFFFFFF, value, limit // 100)
+    elif _I32_MIN <= value <= _I32_MAX and _I32_MIN <= limit <= _I32_MAX:
+        head = _CENTS_HEAD.pack(at >> 32 | (flags | _LIMIT_CENTS) << 10, at & 0xFFFFFFFF, value, limit)
+    else:
+        head = _WIDE_HEAD.pack(at >> 32 | (flags | _WIDE) << 10, at & 0xFFFFFFFF, value, limit)
+    counterpart = short_counterpart(e.counterpart).encode()
+    if len(counterpart) > _MAX_TEXT:
+        raise ValueError(f"counterpart too long: {e.counterpart!r}")
+    return head + goods_part + digest_part + counterpart
+
+
+def decode_event(field: bytes, data: bytes, counterpart: tuple[str, str] = ("", "")) -> ParcelEvent:
+    """The inverse of encode_event; a stored counterpart counterpart[0] comes back as counterpart[1]."""
+    hi, lo, value, limit = _HEAD.unpack_from(data)
+    flags = hi >> 10
+    at = (hi & 0x3FF) << 32 | lo
+    limit *= 100
+    i = _HEAD.size
+    if flags & _LIMIT_CENTS:
+        _, _, value, limit = _CENTS_HEAD.unpack_from(data)
+        i = _CENTS_HEAD.size
+    elif flags & _WIDE:
+        _, _, value, limit = _WIDE_HEAD.unpack_from(data)
+        i = _WIDE_HEAD.size
+    if flags & _GOODS_RAW:
+        goods = data[i : i + 6].hex()
+        i += 6
+    else:
+        n = data[i]
+        goods = data[i + 1 : i + 1 + n].decode()
+        i += 1 + n
+    if flags & _DIGEST_RAW:
+        digest = data[i : i + 4].hex()
+        i += 4
+    else:
+        n = data[i]
+        digest = data[i + 1 : i + 1 + n].decode()
+        i += 1 + n
+    stored = data[i:].decode()
     return ParcelEvent(
-        parcel=parcel,
-        at_ms=int(at_ms),
-        value_cny=int(value) / 100,
-        limit_cny=int(limit) / 100,
-        cross_border=bool(bits & 1),
-        cbec=bool(bits & 2),
+        parcel=decode_field(field),
+        at_ms=at,
+        value_cny=value / 100,
+        limit_cny=limit / 100,
+        cross_border=bool(flags & _CROSS),
+        cbec=bool(flags & _CBEC),
         goods=goods,
-        counterpart=counterpart,
+        counterpart=counterpart[1] if stored == counterpart[0] else stored,
         digest=digest,
     )
+
+
+def decode_events(framed: bytes, current: ParcelEvent | None = None) -> list[ParcelEvent]:
+    """Events framed as <field length><field><event length><event>; current's counterpart comes back whole."""
+    counterpart = (short_counterpart(current.counterpart), current.counterpart) if current else ("", "")
+    out = []
+    i, end = 0, len(framed)
+    try:
+        while i < end:
+            n = framed[i]
+            field = framed[i + 1 : i + 1 + n]
+            i += 1 + n
+            m = framed[i]
+            out.append(decode_event(field, framed[i + 1 : i + 1 + m], counterpart))
+            i += 1 + m
+    except (IndexError, struct.error, UnicodeDecodeError) as exc:
+        raise ValueError(f"not a sequence of encoded events: {framed[:200]!r}") from exc
+    return out
+
+
+def _text(text: str) -> bytes:
+    raw = text.encode()
+    if len(raw) > _MAX_TEXT:
+        raise ValueError(f"event text field too long: {text!r}")
+    return bytes((len(raw),)) + raw

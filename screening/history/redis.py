@@ -21,10 +21,10 @@ from screening.history.events import (
     beijing_year,
     decode_events,
     encode_event,
+    encode_field,
     to_cents,
 )
 from screening.history.store import (
-    DAY_MS,
     DEFAULT_DECISION_TTL_S,
     DEFAULT_HORIZON_MS,
     DEFAULT_MAX_CBEC,
@@ -36,11 +36,13 @@ from screening.history.store import (
 __all__ = ["RedisHistoryStore"]
 
 # Keys of one entity share the hash tag {entity}, so each script stays in one cluster slot:
-#   {prefix}{entity}:ev  hash parcel -> encoded event      :ts  zset parcel -> at_ms
-#   {prefix}{entity}:m   hash f, fp, cy, c<year>, l:<list>  :cb  hash parcel -> "year:cents"
-#   {prefix}{entity}:v   zset parcel -> violation at_ms     {prefix}{d:<parcel>}  "digest|decision json"
-# Measured (Redis 7.0, MEMORY USAGE summed over the keys): about 1.7 KB per entity with 5 events; the
-# events hash leaves listpack encoding because an event is ~110 bytes (hash-max-listpack-value 256: 1.4 KB).
+#   {prefix}{entity}     hash encoded parcel -> encoded event (events.py), and '|f' first seen,
+#                        '|y' oldest cbec year, '|c<year>' cbec sums, '|l:<list>' lists
+#   {prefix}{entity}:cb  hash encoded parcel -> "year:cents" (cbec entities only)
+#   {prefix}{entity}:v   zset parcel -> violation at_ms (violators only)
+#   {prefix}{d:<parcel>} "digest|decision json"
+# An event takes ~49 bytes of listpack, so an ordinary entity is one hash: 391 bytes with 5 events
+# (python -m loadtest.memory), where the former five keys an entity took 1,783.
 _SCRIPTS = ("observe", "forget", "violation", "listed")
 _FAILURES = (RedisError, RedisClusterException, OSError, TimeoutError)
 
@@ -81,8 +83,7 @@ class RedisHistoryStore:
         self._timeout_s = timeout_s
         # The same for every entity and call: packed once.
         self._limits = tuple(
-            str(n).encode()
-            for n in (horizon_ms, max_events, horizon_ms + DAY_MS, LONG_KEEP_MS, max_cbec, LONG_KEEP_MS)
+            str(n).encode() for n in (horizon_ms, max_events, LONG_KEEP_MS, max_cbec, LONG_KEEP_MS)
         )
         self._shas: dict[str, str] = {}
 
@@ -136,7 +137,10 @@ class RedisHistoryStore:
             out.append(
                 Observation(
                     previous=_decision(results[at]),
-                    entities={entity: _history(raw) for entity, raw in zip(entities, replies, strict=True)},
+                    entities={
+                        entity: _history(raw, event)
+                        for (entity, event), raw in zip(entities.items(), replies, strict=True)
+                    },
                 )
             )
             at += 1 + len(entities)
@@ -158,16 +162,20 @@ class RedisHistoryStore:
 
     async def forget(self, *, parcel: str, entities: Sequence[EntityKey]) -> None:
         """Remove a parcel's events and cbec contribution from these entities."""
-        await self._execute([("forget", self._entity_keys(e)[:4], (parcel,)) for e in entities])
+        try:
+            field = encode_field(parcel)
+        except ValueError:
+            return  # observe() refuses such a parcel, so no entity holds it.
+        await self._execute([("forget", self._entity_keys(e)[:2], (field,)) for e in entities])
 
     async def record_violation(self, *, entity: EntityKey, at_ms: int, parcel: str) -> None:
         """Record a confirmed violation of an entity (once per parcel)."""
-        key = self._entity_keys(entity)[4]
+        key = self._entity_keys(entity)[2]
         await self._execute([("violation", (key,), (parcel, at_ms, LONG_KEEP_MS, LONG_KEEP_MS))])
 
     async def set_listed(self, *, entity: EntityKey, list_name: str, listed: bool) -> None:
         """Put an entity on a list or take it off."""
-        key = self._entity_keys(entity)[2]
+        key = self._entity_keys(entity)[0]
         await self._execute([("listed", (key,), (list_name, 1 if listed else 0, LONG_KEEP_MS))])
 
     async def recall(self, *, parcel: str) -> StoredDecision | None:
@@ -190,14 +198,13 @@ class RedisHistoryStore:
     def _decision_key(self, parcel: str) -> str:
         return f"{self._prefix}{{d:{parcel}}}"
 
-    def _entity_keys(self, entity: EntityKey) -> tuple[str, str, str, str, str]:
-        base = f"{self._prefix}{{{entity}}}:"
-        return base + "ev", base + "ts", base + "m", base + "cb", base + "v"
+    def _entity_keys(self, entity: EntityKey) -> tuple[str, str, str]:
+        base = f"{self._prefix}{{{entity}}}"
+        return base, base + ":cb", base + ":v"
 
     def _observe_args(self, event: ParcelEvent) -> tuple[str | int | bytes, ...]:
         return (
-            event.parcel,
-            event.at_ms,
+            encode_field(event.parcel),
             encode_event(event),
             1 if event.cbec else 0,
             beijing_year(event.at_ms),
@@ -290,9 +297,9 @@ def _decision(raw: bytes | str | None) -> StoredDecision | None:
     return StoredDecision(digest=digest.decode(), decision_json=decision_json)
 
 
-def _history(raw: list[Any]) -> EntityHistory:
-    first_seen, cbec_cents, lists, violations, joined = raw
-    events = sorted(decode_events(_str(joined)), key=lambda e: (e.at_ms, e.parcel))
+def _history(raw: list[Any], current: ParcelEvent) -> EntityHistory:
+    first_seen, cbec_cents, lists, violations, framed = raw
+    events = sorted(decode_events(framed, current), key=lambda e: (e.at_ms, e.parcel))
     firsts = [int(first_seen)] if first_seen else []
     if events:
         firsts.append(events[0].at_ms)

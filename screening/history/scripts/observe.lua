@@ -1,18 +1,27 @@
 -- observe.lua: upsert one parcel into one entity's history; return the state without that parcel.
--- KEYS: ev (hash parcel -> event), ts (zset parcel -> at_ms), m (hash: f, fp, cy, c<year>, l:<list>),
---       cb (hash parcel -> "year:cents"), v (zset parcel -> at_ms of a confirmed violation)
--- ARGV: parcel, at_ms, event, cbec (0/1), year, cents,
---       horizon_ms, max_events, event_ttl_ms, long_ttl_ms, max_cbec, violation_keep_ms
--- Returns {first_seen or '', cbec_cents_of_others, {list...}, {violation_ms...}, 'event|event|...'}
-local ev, ts, m, cb, v = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local parcel, at = ARGV[1], tonumber(ARGV[2])
-local year, cents = tonumber(ARGV[5]), tonumber(ARGV[6])
-local horizon, max_events = tonumber(ARGV[7]), tonumber(ARGV[8])
-local event_ttl, long_ttl = ARGV[9], ARGV[10]
-local max_cbec, keep_v = tonumber(ARGV[11]), tonumber(ARGV[12])
+-- KEYS: h (hash: encoded parcel -> encoded event, and meta fields starting with '|': '|f' first seen,
+--       '|y' oldest cbec year, '|c<year>' cbec sums, '|l:<list>' lists),
+--       cb (hash encoded parcel -> "year:cents"), v (zset parcel -> at_ms of a confirmed violation)
+-- ARGV: field, event, cbec (0/1), year, cents, horizon_ms, max_events, long_ttl_ms, max_cbec,
+--       violation_keep_ms
+-- An event value starts with 6 bytes: flags in the top 6 bits, at_ms in the other 42 (events.py).
+-- '|f' is stored only while the earliest parcel ever observed is no longer among the events:
+-- its 6 head bytes, then its field.
+-- Returns {first_seen or '', cbec_cents_of_others, {list...}, {violation_ms...}, framed events}
+local h, cb, v = KEYS[1], KEYS[2], KEYS[3]
+local field, event = ARGV[1], ARGV[2]
+local year, cents = tonumber(ARGV[4]), tonumber(ARGV[5])
+local horizon, max_events = tonumber(ARGV[6]), tonumber(ARGV[7])
+local long_ttl = ARGV[8]
+local max_cbec, keep_v = tonumber(ARGV[9]), tonumber(ARGV[10])
 
 local function int(x)
   return string.format('%d', x)
+end
+
+local function at_of(s)
+  local b1, b2, b3, b4, b5, b6 = string.byte(s, 1, 6)
+  return ((b1 % 4) * 256 + b2) * 4294967296 + ((b3 * 256 + b4) * 256 + b5) * 256 + b6
 end
 
 local function del_all(command, key, members)
@@ -22,64 +31,98 @@ local function del_all(command, key, members)
   end
 end
 
-local meta, lists = {}, {}
-local raw_meta = redis.call('HGETALL', m)
-for i = 1, #raw_meta, 2 do
-  local k = raw_meta[i]
-  meta[k] = raw_meta[i + 1]
-  if string.sub(k, 1, 2) == 'l:' then lists[#lists + 1] = string.sub(k, 3) end
+local meta, lists, vals, ats, order = {}, {}, {}, {}, {}
+local raw = redis.call('HGETALL', h)
+for i = 1, #raw, 2 do
+  local k = raw[i]
+  if string.byte(k, 1) == 124 then
+    meta[k] = raw[i + 1]
+    if string.sub(k, 1, 3) == '|l:' then lists[#lists + 1] = string.sub(k, 4) end
+  else
+    vals[k] = raw[i + 1]
+    ats[k] = at_of(raw[i + 1])
+    order[#order + 1] = k
+  end
 end
 
--- First seen is the earliest at_ms ever observed; a parcel does not count for its own observation.
-local first = meta.f and tonumber(meta.f) or nil
+-- The earliest parcel ever observed: '|f' if stored, else the earliest event.
+local first_at, first_p, first_head = nil, nil, nil
+if meta['|f'] then
+  first_at, first_p, first_head = at_of(meta['|f']), string.sub(meta['|f'], 7), string.sub(meta['|f'], 1, 6)
+end
+for _, k in ipairs(order) do
+  if first_at == nil or ats[k] < first_at then first_at, first_p, first_head = ats[k], k, string.sub(vals[k], 1, 6) end
+end
+-- A parcel does not count for its own observation.
 local first_seen = ''
-if first and meta.fp ~= parcel then first_seen = meta.f end
-if not first or at < first then redis.call('HSET', m, 'f', ARGV[2], 'fp', parcel) end
+if first_at and first_p ~= field then first_seen = int(first_at) end
+local at = at_of(event)
+if first_at == nil or at < first_at then first_at, first_p, first_head = at, field, string.sub(event, 1, 6) end
 
-redis.call('HSET', ev, parcel, ARGV[3])
-redis.call('ZADD', ts, ARGV[2], parcel)
+if vals[field] == nil then order[#order + 1] = field end
+vals[field], ats[field] = event, at
+redis.call('HSET', h, field, event)
 
 -- Trim by event-time horizon behind the newest event, then cap keeping the newest.
-local newest = tonumber(redis.call('ZRANGE', ts, -1, -1, 'WITHSCORES')[2])
-local old = redis.call('ZRANGEBYSCORE', ts, '-inf', '(' .. int(newest - horizon))
-del_all('ZREM', ts, old)
-del_all('HDEL', ev, old)
-local n = redis.call('ZCARD', ts)
-if n > max_events then
-  local extra = redis.call('ZRANGE', ts, 0, n - max_events - 1)
-  del_all('HDEL', ev, extra)
-  redis.call('ZREMRANGEBYRANK', ts, 0, n - max_events - 1)
+local newest = at
+for _, k in ipairs(order) do
+  if ats[k] > newest then newest = ats[k] end
+end
+local doomed, kept = {}, {}
+for _, k in ipairs(order) do
+  if ats[k] < newest - horizon then doomed[#doomed + 1] = k else kept[#kept + 1] = k end
+end
+if #kept > max_events then
+  table.sort(kept, function(a, b)
+    if ats[a] ~= ats[b] then return ats[a] < ats[b] end
+    return a < b
+  end)
+  local newer = {}
+  for i = 1, #kept do
+    if i <= #kept - max_events then doomed[#doomed + 1] = kept[i] else newer[#newer + 1] = kept[i] end
+  end
+  kept = newer
+end
+for _, k in ipairs(doomed) do vals[k] = nil end
+del_all('HDEL', h, doomed)
+
+-- Keep '|f' only while the earliest parcel is not one of the events.
+if vals[first_p] ~= nil and ats[first_p] == first_at then
+  if meta['|f'] then redis.call('HDEL', h, '|f') end
+else
+  local f = first_head .. first_p
+  if f ~= meta['|f'] then redis.call('HSET', h, '|f', f) end
 end
 
 -- cbec: replace this parcel's contribution; the others' sum is read in between.
-local function add_sum(field, delta)
-  local left = redis.call('HINCRBY', m, field, delta)
+local function add_sum(name, delta)
+  local left = redis.call('HINCRBY', h, name, delta)
   if left == 0 then
-    redis.call('HDEL', m, field)
-    meta[field] = nil
+    redis.call('HDEL', h, name)
+    meta[name] = nil
   else
-    meta[field] = tostring(left)
+    meta[name] = tostring(left)
   end
 end
-local prev = redis.call('HGET', cb, parcel)
+local prev = redis.call('HGET', cb, field)
 if prev then
   local py, pc = string.match(prev, '^(%-?%d+):(%-?%d+)$')
-  if meta['c' .. py] then add_sum('c' .. py, -tonumber(pc)) end
-  redis.call('HDEL', cb, parcel)
+  if meta['|c' .. py] then add_sum('|c' .. py, -tonumber(pc)) end
+  redis.call('HDEL', cb, field)
 end
-local others = tonumber(meta['c' .. ARGV[5]] or '0')
-if ARGV[4] == '1' then
-  if redis.call('HLEN', cb) < max_cbec then redis.call('HSET', cb, parcel, ARGV[5] .. ':' .. ARGV[6]) end
-  add_sum('c' .. ARGV[5], cents)
-  if not meta.cy or year < tonumber(meta.cy) then
-    redis.call('HSET', m, 'cy', ARGV[5])
-    meta.cy = ARGV[5]
+local others = tonumber(meta['|c' .. ARGV[4]] or '0')
+if ARGV[3] == '1' then
+  if redis.call('HLEN', cb) < max_cbec then redis.call('HSET', cb, field, ARGV[4] .. ':' .. ARGV[5]) end
+  add_sum('|c' .. ARGV[4], cents)
+  if not meta['|y'] or year < tonumber(meta['|y']) then
+    redis.call('HSET', h, '|y', ARGV[4])
+    meta['|y'] = ARGV[4]
   end
   redis.call('PEXPIRE', cb, long_ttl)
 end
 
 -- Contributions older than last year are no longer needed: drop them once per year roll.
-if meta.cy and tonumber(meta.cy) < year - 1 then
+if meta['|y'] and tonumber(meta['|y']) < year - 1 then
   local min_year = nil
   local stale = {}
   local entries = redis.call('HGETALL', cb)
@@ -94,8 +137,8 @@ if meta.cy and tonumber(meta.cy) < year - 1 then
   del_all('HDEL', cb, stale)
   local sums = {}
   for k, _ in pairs(meta) do
-    if string.sub(k, 1, 1) == 'c' and k ~= 'cy' then
-      local y = tonumber(string.sub(k, 2))
+    if string.sub(k, 1, 2) == '|c' then
+      local y = tonumber(string.sub(k, 3))
       if y < year - 1 then
         sums[#sums + 1] = k
       elseif min_year == nil or y < min_year then
@@ -103,8 +146,8 @@ if meta.cy and tonumber(meta.cy) < year - 1 then
       end
     end
   end
-  del_all('HDEL', m, sums)
-  if min_year then redis.call('HSET', m, 'cy', int(min_year)) else redis.call('HDEL', m, 'cy') end
+  del_all('HDEL', h, sums)
+  if min_year then redis.call('HSET', h, '|y', int(min_year)) else redis.call('HDEL', h, '|y') end
 end
 
 -- Violations are kept 400 days of event time behind the entity's newest parcel.
@@ -114,14 +157,12 @@ local vs = redis.call('ZRANGE', v, 0, -1, 'WITHSCORES')
 for i = 2, #vs, 2 do violations[#violations + 1] = vs[i] end
 
 local events = {}
-local all = redis.call('HGETALL', ev)
-for i = 1, #all, 2 do
-  if all[i] ~= parcel then events[#events + 1] = all[i + 1] end
+for _, k in ipairs(kept) do
+  if k ~= field then events[#events + 1] = string.char(#k) .. k .. string.char(#vals[k]) .. vals[k] end
 end
 
-redis.call('PEXPIRE', ev, event_ttl)
-redis.call('PEXPIRE', ts, event_ttl)
--- A listed entity's meta hash never expires (listed.lua made it persistent).
-if #lists == 0 then redis.call('PEXPIRE', m, long_ttl) end
+-- One key holds events, first seen and cbec sums: it lives as long as the longest of them, and
+-- events older than the horizon go at the entity's next parcel. A listed entity never expires.
+if #lists == 0 then redis.call('PEXPIRE', h, long_ttl) end
 
-return {first_seen, others, lists, violations, table.concat(events, '|')}
+return {first_seen, others, lists, violations, table.concat(events)}

@@ -1,11 +1,11 @@
-"""The compact event encoding both stores keep."""
+"""The compact binary event encoding of the Redis store, and the stored form both stores give back."""
 
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from screening.history import ParcelEvent, beijing_year, decode_event, encode_event
-from screening.history.events import decode_events
+from screening.history.events import decode_events, decode_field, encode_field, stored_event
 
 BEIJING = timezone(timedelta(hours=8))
 
@@ -35,37 +35,75 @@ def event(**changes: object) -> ParcelEvent:
         {"cross_border": False, "cbec": True},
         {"value_cny": 0.1 + 0.2, "limit_cny": 0.0},
         {"value_cny": 123456789.01, "goods": "", "counterpart": "", "digest": ""},
+        {"value_cny": -5.0, "goods": "0123456789ab", "digest": "0123456789abcdef01234567"},
+        {"goods": "0123456789AB", "digest": "9F86D081"},
+        {"parcel": "STO:77000000000001", "at_ms": 2**42 - 1},
+        {"parcel": "SF:0123", "at_ms": 0},
+        {"limit_cny": 999.5},
+        {"limit_cny": 65535.0},
+        {"limit_cny": 65536.0},
+        {"limit_cny": -1.0},
+        {"limit_cny": 30_000_000.0},
     ],
 )
 def test_an_event_survives_encoding_to_cents(changes: dict[str, object]) -> None:
     original = event(**changes)
-    decoded = decode_event(encode_event(original))
-    assert decoded == event(**{**changes, "value_cny": round(original.value_cny, 2)})
+    decoded = decode_event(encode_field(original.parcel), encode_event(original))
+    assert decoded == stored_event(event(**{**changes, "value_cny": round(original.value_cny, 2)}))
 
 
-def test_values_are_encoded_as_integer_cents() -> None:
-    assert encode_event(event()) == (
-        "SF:SF1400238817561|1772413200123|1999|100000|3|化妆品:lancome|rad:3q2+7w==|9f86d081884c"
+def test_a_hmac_counterpart_and_a_hex_digest_are_stored_short() -> None:
+    original = event(
+        goods="0123456789ab", counterpart="rph:AbCdEfGhIjKlMnOpQrSt", digest="0123456789abcdef01234567"
     )
+    value = encode_event(original)
+    assert len(value) == 12 + 6 + 4 + 11
+    assert value.endswith(b"AbCdEfGhIjK")
+    decoded = decode_event(encode_field(original.parcel), value)
+    assert (decoded.counterpart, decoded.digest) == ("AbCdEfGhIjK", "01234567")
+    assert decoded == stored_event(original)
+    whole = decode_event(encode_field(original.parcel), value, ("AbCdEfGhIjK", original.counterpart))
+    assert whole.counterpart == original.counterpart
 
 
-@pytest.mark.parametrize("field", ["parcel", "goods", "counterpart", "digest"])
-def test_a_separator_inside_a_text_field_is_refused(field: str) -> None:
-    with pytest.raises(ValueError, match="not allowed"):
-        encode_event(event(**{field: "a|b"}))
+def test_a_numbered_parcel_is_a_short_field_and_others_stay_as_they_are() -> None:
+    assert encode_field("STO:77000000000001") == b"STO|" + (77000000000001).to_bytes(6, "big")
+    assert encode_field("SF:SF1400238817561") == b"SF\x1fSF|" + (1400238817561).to_bytes(6, "big")
+    for parcel in (
+        "SF:SF1400238817561",
+        "JD:JDV000123",
+        "EMS:EA123456789CN",
+        "SF:0123",
+        "JD:1",
+        "x",
+        "快递:12",
+    ):
+        assert decode_field(encode_field(parcel)) == parcel
+    assert encode_field("EMS:EA123456789CN") == b"EMS:EA123456789CN"
 
 
-def test_a_malformed_event_is_refused() -> None:
-    with pytest.raises(ValueError, match="not an encoded event"):
-        decode_event("SF:1|123")
+@pytest.mark.parametrize("parcel", ["a|b", "", "x" * 201])
+def test_a_parcel_that_cannot_be_a_field_is_refused(parcel: str) -> None:
+    with pytest.raises(ValueError, match="parcel"):
+        encode_field(parcel)
 
 
-def test_joined_events_split_back_into_events() -> None:
-    events = [event(parcel="SF:1"), event(parcel="SF:2", goods="", cbec=False)]
-    assert decode_events("|".join(encode_event(e) for e in events)) == events
-    assert decode_events("") == []
+@pytest.mark.parametrize("changes", [{"goods": "g" * 65}, {"at_ms": -1}, {"at_ms": 2**42}])
+def test_an_event_that_cannot_be_stored_is_refused(changes: dict[str, object]) -> None:
+    with pytest.raises(ValueError):
+        encode_event(event(**changes))
+
+
+def test_framed_events_split_back_into_events() -> None:
+    events = [event(parcel="SF:1"), event(parcel="STO:77000000000001", goods="", cbec=False)]
+    framed = b"".join(
+        bytes((len(f),)) + f + bytes((len(v),)) + v
+        for f, v in ((encode_field(e.parcel), encode_event(e)) for e in events)
+    )
+    assert decode_events(framed) == [stored_event(e) for e in events]
+    assert decode_events(b"") == []
     with pytest.raises(ValueError, match="not a sequence"):
-        decode_events(encode_event(events[0]) + "|extra")
+        decode_events(framed + b"\x05ab")
 
 
 def test_the_year_turns_at_beijing_midnight() -> None:

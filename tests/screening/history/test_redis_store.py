@@ -68,47 +68,71 @@ async def test_every_key_of_an_entity_carries_it_as_the_hash_tag(
 
     keys = {k.decode() async for k in raw.scan_iter(match=f"{prefix}*")}
 
-    entity_keys = {f"{prefix}{{{SENDER}}}:{suffix}" for suffix in ("ev", "ts", "m", "cb", "v")}
+    base = f"{prefix}{{{SENDER}}}"
+    entity_keys = {base, base + ":cb", base + ":v"}
     assert keys == entity_keys | {f"{prefix}{{d:SF:1}}"}
     assert len({key_slot(k.encode()) for k in entity_keys}) == 1
-    assert key_slot(f"{prefix}{{{SENDER}}}:ev".encode()) == key_slot(SENDER.encode())
+    assert key_slot(base.encode()) == key_slot(SENDER.encode())
 
 
-async def test_keys_expire_events_after_the_horizon_and_the_rest_after_400_days(
+async def test_an_ordinary_entity_is_one_small_listpack_hash(
+    store: RedisHistoryStore, raw: Redis, prefix: str
+) -> None:
+    counterpart = "rph:" + "Q" * 20
+    for n in range(5):
+        event = make_event(
+            f"STO:{77000000000000 + n}",
+            T0 + n * 6 * DAY_S * 1000,
+            cbec=False,
+            goods="0123456789ab",
+            counterpart=counterpart,
+            digest="0123456789abcdef01234567",
+        )
+        await store.observe(parcel=event.parcel, entities={SENDER: event})
+
+    keys = [k async for k in raw.scan_iter(match=f"{prefix}*")]
+    assert keys == [f"{prefix}{{{SENDER}}}".encode()]
+    assert await raw.object("ENCODING", keys[0]) == b"listpack"
+    assert await raw.hlen(keys[0]) == 5
+    # The listpack itself, without the key: it must stay in jemalloc's 256-byte class.
+    assert (await raw.memory_usage(keys[0]) or 0) <= 330
+
+
+async def test_keys_expire_after_400_days_and_a_listed_entity_never(
     store: RedisHistoryStore, raw: Redis, prefix: str
 ) -> None:
     await store.record_violation(entity=SENDER, at_ms=T0, parcel="SF:0")
     await store.observe(parcel="SF:1", entities={SENDER: make_event()})
     await store.remember_decision(parcel="SF:1", digest="abc", decision_json=b"{}")
-    base = f"{prefix}{{{SENDER}}}:"
+    base = f"{prefix}{{{SENDER}}}"
 
-    assert 31 * DAY_S - 60 < await raw.ttl(base + "ev") <= 31 * DAY_S + 3600
-    assert 31 * DAY_S - 60 < await raw.ttl(base + "ts") <= 31 * DAY_S + 3600
-    for suffix in ("m", "cb", "v"):
-        assert 400 * DAY_S - 60 < await raw.ttl(base + suffix) <= 400 * DAY_S
+    for key in (base, base + ":cb", base + ":v"):
+        assert 400 * DAY_S - 60 < await raw.ttl(key) <= 400 * DAY_S
     assert 30 * DAY_S - 60 < await raw.ttl(f"{prefix}{{d:SF:1}}") <= 30 * DAY_S
 
     await store.set_listed(entity=SENDER, list_name="black", listed=True)
-    assert await raw.ttl(base + "m") == -1
+    assert await raw.ttl(base) == -1
     await store.observe(parcel="SF:2", entities={SENDER: make_event("SF:2")})
-    assert await raw.ttl(base + "m") == -1
+    assert await raw.ttl(base) == -1
 
     await store.set_listed(entity=SENDER, list_name="black", listed=False)
-    assert await raw.ttl(base + "m") > 0
+    assert await raw.ttl(base) > 0
 
 
-async def test_first_seen_outlives_the_expiry_of_the_event_keys(
+async def test_first_seen_outlives_the_events_and_is_kept_only_once_they_are_gone(
     store: RedisHistoryStore, raw: Redis, prefix: str
 ) -> None:
-    await store.observe(parcel="SF:1", entities={SENDER: make_event()})
-    await raw.delete(f"{prefix}{{{SENDER}}}:ev", f"{prefix}{{{SENDER}}}:ts")
+    key = f"{prefix}{{{SENDER}}}"
+    await store.observe(parcel="SF:1", entities={SENDER: make_event(cbec=False)})
+    assert await raw.hkeys(key) == [b"SF|\x01"]
 
     observation = await store.observe(
-        parcel="SF:2", entities={SENDER: make_event("SF:2", T0 + 40 * DAY_S * 1000)}
+        parcel="SF:2", entities={SENDER: make_event("SF:2", T0 + 40 * DAY_S * 1000, cbec=False)}
     )
 
     assert observation.entities[SENDER].events == ()
     assert observation.entities[SENDER].first_seen_ms == T0
+    assert sorted(await raw.hkeys(key)) == [b"SF|\x02", b"|f"]
 
 
 async def test_lost_scripts_are_loaded_again(store: RedisHistoryStore, raw: Redis) -> None:

@@ -185,6 +185,35 @@ async def test_first_seen_survives_trimming(backend: str, make_store: MakeStore)
     assert history.first_seen_ms == T0
 
 
+async def test_first_seen_stays_when_the_first_parcel_is_re_sent_later(store: HistoryStore) -> None:
+    await observe(store, make_event("STO:77000000000001", T0))
+    await observe(store, make_event("SF:2", T0 + HOUR))
+    moved = await observe(store, make_event("STO:77000000000001", T0 + 3 * HOUR))
+    assert moved.first_seen_ms == T0 + HOUR
+
+    history = await observe(store, make_event("SF:3", T0 + 4 * HOUR))
+    assert parcels(history) == ["SF:2", "STO:77000000000001"]
+    assert history.first_seen_ms == T0
+
+
+async def test_keyed_counterparts_and_digests_come_back_short_and_this_parcels_counterpart_whole(
+    store: HistoryStore,
+) -> None:
+    alice, bob = "rph:" + "A" * 20, "rph:" + "B" * 10 + "C" * 10
+    await observe(store, make_event("SF:1", T0, counterpart=alice, digest="0123456789abcdef01234567"))
+    await observe(store, make_event("SF:2", T0 + HOUR, counterpart=bob))
+    await observe(store, make_event("SF:3", T0 + 2 * HOUR, counterpart="rph:" + "B" * 20))
+
+    history = await observe(store, make_event("SF:4", T0 + 3 * HOUR, counterpart=bob))
+
+    assert [(e.counterpart, e.digest) for e in history.events] == [
+        ("A" * 11, "01234567"),
+        (bob, "d41d8cd9"),
+        ("B" * 11, "d41d8cd9"),
+    ]
+    assert len({e.counterpart for e in history.events} | {bob}) == 3
+
+
 async def test_cbec_year_sum_counts_other_cbec_parcels_of_the_same_year(store: HistoryStore) -> None:
     await observe(store, make_event("SF:1", T0, cbec=True, value_cny=100.25))
     await observe(store, make_event("SF:2", T0 + DAY, cbec=True, value_cny=200.5))
@@ -364,7 +393,7 @@ async def _play(store: HistoryStore, steps: int = 300) -> list[Observation | Non
                 clock += rng.randrange(6 * HOUR)
                 late = rng.random() < 0.15
                 event = make_event(
-                    f"SF:{step:05d}",
+                    f"SF:{step:05d}" if step % 2 else f"STO:{77_000_000_000_000 + step}",
                     clock - rng.randrange(5 * DAY) if late else clock,
                     value_cny=round(rng.uniform(1, 3000), 2),
                     cbec=rng.random() < 0.4,
