@@ -9,14 +9,14 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Request, Response
 
 from screening.db import Database
 from screening.errors import Forbidden, RateLimited, Unauthenticated
 from screening.keys.service import KeyInfo, KeyKind, KeyRing, TokenBuckets
 from screening.people.roles import ANY_ROLE, Role, allowed
 from screening.people.schemas import Person, SessionInfo
-from screening.people.service import csrf_matches, resolve_session
+from screening.people.service import SESSION_TTL, csrf_matches, resolve_session
 
 SESSION_COOKIE = "screening_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -142,3 +142,16 @@ def current_session(request: Request) -> SessionInfo:
     """The session require_role resolved for this request (declare require_role first)."""
     session: SessionInfo = request.state.session
     return session
+
+
+def set_session_cookie(response: Response, token: str, *, secure: bool) -> None:
+    """The session cookie of a login: HttpOnly, SameSite=Lax, as long-lived as the session."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=int(SESSION_TTL.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=secure,
+        path="/",
+    )

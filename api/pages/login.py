@@ -8,10 +8,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import SettingsDep
 from api.pages.layout import page_role, render, safe_next
-from api.security import SESSION_COOKIE, DatabaseDep
+from api.security import SESSION_COOKIE, DatabaseDep, set_session_cookie
 from screening.people.roles import READ_AUDIT, READ_CASES, TRACE, allowed
 from screening.people.schemas import Person
-from screening.people.service import SESSION_TTL, close_session, log_in
+from screening.people.service import close_session, log_in
 
 router = APIRouter(include_in_schema=False)
 AnyPerson = Annotated[Person, Depends(page_role())]
@@ -48,15 +48,7 @@ async def login(
     token, session = opened
     target = safe_next(next)
     response = RedirectResponse(home_for(session.roles) if target == "/" else target, status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=int(SESSION_TTL.total_seconds()),
-        httponly=True,
-        samesite="lax",
-        secure=not settings.development,
-        path="/",
-    )
+    set_session_cookie(response, token, secure=not settings.development)
     return response
 
 

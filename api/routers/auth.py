@@ -7,9 +7,9 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 
 from api.deps import SettingsDep
 from api.responses import ORJSONResponse, dump
-from api.security import SESSION_COOKIE, DatabaseDep, current_session, require_role
+from api.security import SESSION_COOKIE, DatabaseDep, current_session, require_role, set_session_cookie
 from screening.people.schemas import Login, Person, SessionInfo
-from screening.people.service import SESSION_TTL, close_session, log_in
+from screening.people.service import close_session, log_in
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
 
@@ -24,15 +24,7 @@ async def login(body: Login, db: DatabaseDep, settings: SettingsDep) -> ORJSONRe
         raise HTTPException(status_code=401, detail="wrong username or password, or the account is locked")
     token, session = opened
     response = ORJSONResponse(dump(session))
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=int(SESSION_TTL.total_seconds()),
-        httponly=True,
-        samesite="lax",
-        secure=not settings.development,
-        path="/",
-    )
+    set_session_cookie(response, token, secure=not settings.development)
     return response
 
 

@@ -1,7 +1,6 @@
 """The model commands: simulate, train, models list/promote, evaluate, backtest, first-start bootstrap."""
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,23 +9,14 @@ from typer.testing import CliRunner
 
 from api.commands.models import ensure_model, register
 from models.registry import Registry
-from screening.settings import Settings, get_settings
+from screening.settings import Settings
+from tests.api.commands.conftest import CommandApp
 
 
 @pytest.fixture
-def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[typer.Typer]:
+def cli(command_app: CommandApp) -> typer.Typer:
     """A `screening`-like app with the model commands, on a private data dir."""
-    monkeypatch.setenv("SCREENING_DATA_DIR", str(tmp_path / "data"))
-    get_settings.cache_clear()
-    app = typer.Typer()
-
-    @app.callback()
-    def main() -> None:
-        """Test entry point."""
-
-    register(app)
-    yield app
-    get_settings.cache_clear()
+    return command_app(register)
 
 
 def run(app: typer.Typer, *args: str) -> str:

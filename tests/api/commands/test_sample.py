@@ -1,6 +1,5 @@
 """`screening sample load`: a new install gets outlets, agreements, logged decisions and cases, once."""
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,22 +14,13 @@ from screening.db import Database, database_url
 from screening.decisionlog import LogLayout
 from screening.decisionlog.reader import scan_log
 from screening.settings import get_settings
+from tests.api.commands.conftest import CommandApp
 
 
 @pytest.fixture
-def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[typer.Typer]:
-    """A `screening`-like app with the sample command, on a private data dir."""
-    monkeypatch.setenv("SCREENING_DATA_DIR", str(tmp_path / "data"))
-    get_settings.cache_clear()
-    app = typer.Typer()
-
-    @app.callback()
-    def main() -> None:
-        """Test entry point."""
-
-    register(app)
-    yield app
-    get_settings.cache_clear()
+def cli(command_app: CommandApp) -> typer.Typer:
+    """A `screening`-like app with the sample commands, on a private data dir."""
+    return command_app(register)
 
 
 def test_a_sample_is_scored_into_the_log_and_the_case_queue_once(cli: typer.Typer, tmp_path: Path) -> None:
