@@ -1,9 +1,6 @@
 """Browser tests: the real service under uvicorn with people and a decision log, one Chromium per session."""
 
 import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,7 +19,7 @@ from screening.people.schemas import NewUser
 from screening.people.service import create_user
 from screening.settings import Settings
 from tests.screening.compliance.logrows import hand_built_rows, registered_outlets, write_log
-from tests.services_redis import free_port
+from tests.service_process import start_service, stop_service
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -85,42 +82,11 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     root = tmp_path_factory.mktemp("pages")
     data_dir = root / "data"
     _prepare(data_dir)
-    port = free_port()
-    environment = {
-        **os.environ,
-        "SCREENING_ENV": "development",
-        "SCREENING_DATA_DIR": str(data_dir),
-        "PYTHONPATH": str(REPO),
-    }
-    environment.pop("SCREENING_REDIS_URL", None)
-    environment.pop("SCREENING_DATABASE_URL", None)
-    command = [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory"]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-    log = root / "serve.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(command, cwd=REPO, env=environment, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    proc, url = start_service(data_dir=data_dir, log=root / "serve.log")
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"the service exited with {proc.returncode}: {log.read_text()}")
-            try:
-                if httpx.get(f"{url}/healthz", timeout=0.5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"the service did not answer within 30 s: {log.read_text()}")
-            time.sleep(0.1)
         yield Service(url=url, data_dir=data_dir)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        stop_service(proc)
 
 
 # Module scope, not session: Playwright's sync API runs an event loop in this thread while it is open,
