@@ -1,18 +1,15 @@
 """POST /v1/score and /v1/score/batch over HTTP: contract examples, bad input, batch slots."""
 
 import json
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.conftest import ScoringClient
 from tests.factories import export_postal, item, party, resident_id, waybill, wrong_check_digit
+from tests.shared_dir import SHARED
 
-# shared/ lies beside the repository (as in CI); SCREENING_SHARED_DIR points elsewhere.
-ROOT = Path(__file__).resolve().parents[2]
-SHARED = Path(os.environ.get("SCREENING_SHARED_DIR", ROOT.parent / "shared")) / "contract"
+CONTRACT = SHARED / "contract"
 
 
 def locs(body: dict[str, Any]) -> list[list[Any]]:
@@ -21,7 +18,7 @@ def locs(body: dict[str, Any]) -> list[list[Any]]:
 
 
 def test_the_shared_contract_example_validates_and_scores(client: ScoringClient) -> None:
-    example = json.loads((SHARED / "waybill.example.json").read_text())
+    example = json.loads((CONTRACT / "waybill.example.json").read_text())
     decision = client.score(example)
     assert decision["waybill_no"] == example["waybill_no"] and decision["carrier"] == "SF"
     assert decision["decision"] in {"release", "inspect", "hold", "reject"}
@@ -31,7 +28,7 @@ def test_the_shared_contract_example_validates_and_scores(client: ScoringClient)
 def test_the_shared_decision_example_fits_the_response_model() -> None:
     from screening.contract import Decision
 
-    example = json.loads((SHARED / "decision.example.json").read_text())
+    example = json.loads((CONTRACT / "decision.example.json").read_text())
     assert Decision.model_validate(example).decision == "hold"
 
 

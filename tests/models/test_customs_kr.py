@@ -27,8 +27,9 @@ from models.customs_kr import (
     train_booster,
     typed_declarations,
 )
+from tests.shared_dir import SHARED
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "customs-declarations-kr"
+DATA = SHARED / "data" / "customs-declarations-kr"
 TRAIN_CSV = DATA / "customs_kr_syn_train_eng.csv"
 VALID_CSV = DATA / "customs_kr_syn_valid_eng.csv"
 
