@@ -139,12 +139,9 @@ class Party(Contract):
     def _possible_phone(cls, value: str, info: ValidationInfo) -> str:
         address = info.data.get("address")
         region = address.country if isinstance(address, Address) else "CN"
-        try:
-            parsed = phonenumbers.parse(value, region)
-        except phonenumbers.NumberParseException as exc:
-            raise PydanticCustomError("phone", "not a phone number: {why}", {"why": str(exc)}) from None
-        if not phonenumbers.is_possible_number(parsed):
-            raise PydanticCustomError("phone", "not a possible phone number in {region}", {"region": region})
+        problem = phone_problem(value, region)
+        if problem is not None:
+            raise PydanticCustomError("phone", "{why}", {"why": problem})
         return value
 
     @field_validator("id_number", mode="after")
@@ -172,6 +169,18 @@ class Party(Contract):
     def e164_phone(self) -> str:
         """The phone number in E.164 form."""
         return e164(self.phone, self.address.country)
+
+
+@functools.lru_cache(maxsize=65_536)
+def phone_problem(phone: str, region: str) -> str | None:
+    """Why a phone number is not a possible one in a region; None when it is (cached like e164)."""
+    try:
+        parsed = phonenumbers.parse(phone, region)
+    except phonenumbers.NumberParseException as exc:
+        return f"not a phone number: {exc}"
+    if not phonenumbers.is_possible_number(parsed):
+        return f"not a possible phone number in {region}"
+    return None
 
 
 @functools.lru_cache(maxsize=65_536)
