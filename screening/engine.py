@@ -208,6 +208,16 @@ class Engine:
         self, facts: "Facts", seen: Observation | None, lap: Callable[[str], None]
     ) -> tuple[Decision, bool]:
         """The decision on observed history, and whether it is new (not the remembered one of a re-send)."""
+        decision, fresh = self._judge(facts, seen, lap)
+        if fresh and decision.decision == "hold":
+            decision = await self._open_case(decision, facts)
+            lap("cases")
+        return decision, fresh
+
+    def _judge(
+        self, facts: "Facts", seen: Observation | None, lap: Callable[[str], None]
+    ) -> tuple[Decision, bool]:
+        """_conclude without the hold's case."""
         parcel, entities = facts.parcel, facts.entities
         if seen is not None and seen.previous is not None and seen.previous.digest == facts.digest:
             return Remembered.model_validate_json(seen.previous.decision_json).decision, False
@@ -231,11 +241,13 @@ class Engine:
         lap("model")
         decision = self._decision(parcel, reasons, risk_score=risk)
         lap("rules")
-        if decision.decision == "hold" and self.cases is not None:
-            case_id = await self.cases.open_case(decision=decision, parcel=parcel, entities=entities)
-            decision = decision.model_copy(update={"case_id": case_id, "case_status": "open"})
-            lap("cases")
         return decision, True
+
+    async def _open_case(self, decision: Decision, facts: "Facts") -> Decision:
+        if self.cases is None:
+            return decision
+        case_id = await self.cases.open_case(decision=decision, parcel=facts.parcel, entities=facts.entities)
+        return decision.model_copy(update={"case_id": case_id, "case_status": "open"})
 
     @staticmethod
     def _remembered(decision: Decision, facts: "Facts") -> bytes:
@@ -321,9 +333,14 @@ class Engine:
             seen_all = [None] * len(chunk)
             metrics.STORE_ERRORS.labels("history", "observe").inc()
         metrics.STORE_SECONDS.labels("history", "observe_many").observe(time.perf_counter() - started)
+        judged = [self._judge(facts, seen, lap) for (_, facts), seen in zip(chunk, seen_all, strict=True)]
+        # The chunk's holds open their cases together: the case writer commits them in one transaction.
+        held = [k for k, (decision, fresh) in enumerate(judged) if fresh and decision.decision == "hold"]
+        opened = await asyncio.gather(*(self._open_case(judged[k][0], chunk[k][1]) for k in held))
+        for k, decision in zip(held, opened, strict=True):
+            judged[k] = (decision, True)
         remember: list[tuple[str, str, bytes]] = []
-        for (i, facts), seen in zip(chunk, seen_all, strict=True):
-            decision, fresh = await self._conclude(facts, seen, lap)
+        for (i, facts), seen, (decision, fresh) in zip(chunk, seen_all, judged, strict=True):
             out[i] = decision
             if fresh:
                 if seen is not None:
