@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from api import errors, observability, pages
 from api.bodylimit import BodyLimit
-from api.observability import RequestContext, configure_logging
+from api.observability import RequestContext
 from api.responses import ORJSONResponse
 from api.routers import admin, audit, auth, cases, decisions, echo, health, inspections, score
 from screening.cases.desk import open_desk
@@ -19,6 +19,7 @@ from screening.compliance.sources import AuditSources
 from screening.engine import build_engine
 from screening.errors import Unavailable
 from screening.keys.service import KeyRing, TokenBuckets
+from screening.logs import configure_logging
 from screening.people.service import seed_development_user
 from screening.settings import Settings, get_settings
 

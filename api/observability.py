@@ -7,7 +7,6 @@ import uuid
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
 from prometheus_client import multiprocess as prometheus_multiprocess
-from pythonjsonlogger.json import JsonFormatter
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -78,16 +77,3 @@ async def metrics(request: Request) -> Response:
     else:
         body = generate_latest()
     return Response(body, media_type=CONTENT_TYPE_LATEST)
-
-
-def configure_logging(level: str) -> None:
-    """Structured JSON logs on standard error for the service's loggers and uvicorn's."""
-    handler = logging.StreamHandler()
-    handler.setFormatter(
-        JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s", rename_fields={"levelname": "level"})
-    )
-    for name in ("screening", "uvicorn", "uvicorn.error"):
-        logger = logging.getLogger(name)
-        logger.handlers = [handler]
-        logger.setLevel(level.upper())
-        logger.propagate = False

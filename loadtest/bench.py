@@ -111,9 +111,11 @@ def stage_profile(
         wrk(service, "/v1/score", single, connections=1, seconds=2)
         before_metrics = scrape(service.url)
         before_threads = thread_cpu_seconds(service.workers[0])
+        before_writer = service.writer_cpu()
         run = wrk(service, "/v1/score", single, connections=1, seconds=seconds)
         after_metrics = scrape(service.url)
         after_threads = thread_cpu_seconds(service.workers[0])
+        writer = service.writer_cpu() - before_writer
     decided = _sum(after_metrics, "screening_decisions_total") - _sum(
         before_metrics, "screening_decisions_total"
     )
@@ -124,7 +126,8 @@ def stage_profile(
     }
     main = service.workers[0]
     background = sum(v - before_threads.get(t, 0.0) for t, v in after_threads.items() if t != main)
-    stages["background threads (case SQL for holds, decision-log writer)"] = background / decided * 1e6
+    stages["background threads (decision-log writer, outbox)"] = background / decided * 1e6
+    stages["case writer process (SQL for holds)"] = writer / decided * 1e6
     stages["total"] = run.cpu_us
     return stages
 

@@ -1,5 +1,6 @@
 """The service under load: its own redis-server, `screening serve` in Redis mode, CPU from /proc."""
 
+import contextlib
 import os
 import shutil
 import signal
@@ -102,8 +103,17 @@ class Service:
     redis_url: str
 
     def cpu(self) -> float:
-        """CPU seconds of the serving processes so far."""
-        return sum(cpu_seconds(pid) for pid in self.workers)
+        """CPU seconds so far of the serving processes and their case writer processes."""
+        return sum(cpu_seconds(pid) for pid in self.workers) + self.writer_cpu()
+
+    def writer_cpu(self) -> float:
+        """CPU seconds so far of the workers' child processes (the case writers)."""
+        total = 0.0
+        for pid in self.workers:
+            for child in children(pid):
+                with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+                    total += cpu_seconds(child)
+        return total
 
     def redis_cpu(self) -> float:
         """CPU seconds of the redis-server so far."""

@@ -1,8 +1,12 @@
 """The SQL database of cases, audit trail and people: engine, transactions, migrations."""
 
+import fcntl
 import math
+import os
+import threading
+import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -76,9 +80,9 @@ def normalise_url(url: str) -> str:
 
 def ensure_sqlite_dir(url: str) -> None:
     """Create the folder of an SQLite file (SQLite creates the file, not its folder)."""
-    parsed = sa.make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    file = sqlite_file(url)
+    if file is not None:
+        file.parent.mkdir(parents=True, exist_ok=True)
 
 
 def make_engine(url: str, *, timeout_s: float) -> sa.Engine:
@@ -127,18 +131,78 @@ def _sqlite_transactions(engine: sa.Engine, *, busy_ms: int) -> None:
         connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
 
+class SqliteWriters:
+    """Writers to one SQLite file take turns here: a lock within the process, an flock across processes.
+
+    SQLite's own busy handler sleeps 1, 2, 5 … 100 ms between tries, so a hold that met another writer
+    waited tens of milliseconds for a lock that was free after two. Here a waiter in this process wakes
+    as the lock is released, and one in another process polls the flock every millisecond at most.
+    """
+
+    def __init__(self, path: Path, *, timeout_s: float) -> None:
+        self.path = path.with_name(path.name + ".writer-lock")
+        self.timeout_s = timeout_s
+        self._lock = threading.Lock()
+        self._fd: int | None = None
+        self._pid = 0
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        """Hold the write turn for a block; Unavailable when it does not come within timeout_s."""
+        deadline = time.monotonic() + self.timeout_s
+        if not self._lock.acquire(timeout=self.timeout_s):
+            raise Unavailable(f"the case database had no free writer within {self.timeout_s} s")
+        try:
+            fd = self._descriptor()
+            pause = 0.0002
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise Unavailable(
+                            f"the case database had no free writer within {self.timeout_s} s"
+                        ) from None
+                    time.sleep(pause)
+                    pause = min(pause * 2, 0.001)
+            try:
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            self._lock.release()
+
+    def _descriptor(self) -> int:
+        # One descriptor per process (a forked child opens its own: flock belongs to the open file).
+        if self._fd is None or self._pid != os.getpid():
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            self._pid = os.getpid()
+        return self._fd
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of an SQLite URL; None for another database or an in-memory one."""
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
 class Database:
     """One SQL database: short transactions run in worker threads so the event loop never blocks."""
 
-    def __init__(self, engine: sa.Engine) -> None:
+    def __init__(self, engine: sa.Engine, *, timeout_s: float = 2.0) -> None:
         self.engine = engine
+        file = sqlite_file(engine.url.render_as_string(hide_password=False))
+        self._writers = SqliteWriters(file, timeout_s=timeout_s) if file is not None else None
         self._writer = sessionmaker(engine, expire_on_commit=False)
         self._reader = sessionmaker(engine.execution_options(readonly=True), expire_on_commit=False)
 
     @classmethod
     def connect(cls, url: str, *, timeout_s: float = 2.0) -> "Database":
         """A database for this URL (nothing is opened until the first transaction)."""
-        return cls(make_engine(url, timeout_s=timeout_s))
+        return cls(make_engine(url, timeout_s=timeout_s), timeout_s=timeout_s)
 
     @property
     def dialect(self) -> str:
@@ -154,8 +218,11 @@ class Database:
 
     def write_sync(self, work: Callable[[Session], T]) -> T:
         """Run work in one write transaction, in this thread."""
-        with self.transaction() as session:
+        with self._write_turn(), self.transaction() as session:
             return work(session)
+
+    def _write_turn(self) -> AbstractContextManager[None]:
+        return self._writers.turn() if self._writers is not None else nullcontext()
 
     def read_sync(self, work: Callable[[Session], T]) -> T:
         """Run work in one read transaction, in this thread."""

@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     redis_timeout_s: float = Field(0.2, gt=0)
     database_url: str | None = None
     sql_timeout_s: float = Field(2.0, gt=0)
+    # Holds are written by a writer process (see screening/cases/writer.py), or from a thread of each worker.
+    case_writer: Literal["process", "thread"] = "process"
     id_hmac_key: str = PLACEHOLDER
     id_encryption_key: str = PLACEHOLDER
     session_secret: str = PLACEHOLDER

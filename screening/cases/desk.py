@@ -27,6 +27,7 @@ from screening.cases.schemas import (
     Unmasked,
 )
 from screening.cases.snapshot import draft_case
+from screening.cases.writer import CaseWriter, ProcessWriter, ThreadWriter, WriteFailed
 from screening.contract import Decision, Inspection
 from screening.db import Database, database_url, upgrade_database
 from screening.engine import Engine
@@ -50,6 +51,7 @@ class CaseDesk:
         outbox: Outbox,
         sla_hours: float,
         violations: ViolationRecorder | None = None,
+        writer: CaseWriter | None = None,
         timeout_s: float = 2.0,
         retry_every_s: float = 1.0,
         feedback_every_s: float = 10.0,
@@ -61,6 +63,8 @@ class CaseDesk:
         self.outbox = outbox
         self.sla_hours = sla_hours
         self.violations = violations
+        self._thread_writer = ThreadWriter(db=db, sla_hours=sla_hours)
+        self.writer: CaseWriter = writer or self._thread_writer
         self.timeout_s = timeout_s
         self.retry_every_s = retry_every_s
         self.feedback_every_s = feedback_every_s
@@ -85,7 +89,9 @@ class CaseDesk:
         with anyio.move_on_after(self.timeout_s):
             try:
                 # A timed-out write may still commit later; the outbox replay of it is then a no-op.
-                await anyio.to_thread.run_sync(self._upsert, draft, abandon_on_cancel=True)
+                await self.writer.write(draft)
+            except WriteFailed as exc:
+                log.error("%s; kept in the outbox", exc)
             except Exception:
                 log.exception("case %s could not be written to SQL; kept in the outbox", draft.case_id)
             else:
@@ -94,9 +100,6 @@ class CaseDesk:
             log.error("case database unavailable: holds go to the outbox until it answers again")
         self._sql_ok = False
         return False
-
-    def _upsert(self, draft: CaseDraft) -> None:
-        self.db.write_sync(lambda s: service.upsert_case(s, draft=draft, sla_hours=self.sla_hours))
 
     async def case_status(self, case_id: str) -> str | None:
         """The case's status; 'open' for a case still in the outbox."""
@@ -124,12 +127,13 @@ class CaseDesk:
         self._task = asyncio.create_task(self._retry_forever(), name="case-outbox-retry")
 
     async def stop(self) -> None:
-        """Stop retrying (the outbox keeps what is not yet in SQL for the next start)."""
+        """Stop retrying and writing (the outbox keeps what is not yet in SQL for the next start)."""
         if self._task is not None:
             self._task.cancel()
             with suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        await self.writer.close()
 
     async def _retry_forever(self) -> None:
         since_feedback = 0.0
@@ -174,7 +178,7 @@ class CaseDesk:
         written = 0
         for path in self.outbox.claim():
             for draft in self.outbox.read(path):
-                self._upsert(draft)
+                self._thread_writer.upsert(draft)
                 written += 1
             self.outbox.done(path)
         return written
@@ -311,12 +315,21 @@ async def open_desk(*, settings: Settings, engine: Engine) -> CaseDesk:
     SQL may be down at start: holds then go to the outbox and the schema is migrated once it answers.
     """
     url = database_url(settings)
+    db = Database.connect(url, timeout_s=settings.sql_timeout_s)
+    sla_hours = engine.policy.cases.sla_hours
+    writer = None
+    if settings.case_writer == "process":
+        fallback = ThreadWriter(db=db, sla_hours=sla_hours)
+        writer = ProcessWriter(
+            url=url, timeout_s=settings.sql_timeout_s, sla_hours=sla_hours, fallback=fallback
+        )
     desk = CaseDesk(
-        db=Database.connect(url, timeout_s=settings.sql_timeout_s),
+        db=db,
         privacy=engine.privacy,
         outbox=Outbox(settings.data_dir),
-        sla_hours=engine.policy.cases.sla_hours,
+        sla_hours=sla_hours,
         violations=HistoryViolations(history=engine.history, ledger=engine.ledger, engine=engine),
+        writer=writer,
         timeout_s=settings.sql_timeout_s,
         migrate=lambda: upgrade_database(url),
     )

@@ -16,6 +16,7 @@ from screening.cases.desk import CaseDesk
 from screening.cases.outbox import Outbox
 from screening.cases.schemas import CaseQuery
 from screening.cases.snapshot import draft_case
+from screening.cases.writer import ThreadWriter
 from screening.contract import Decision, Waybill
 from screening.db import Database, upgrade_database
 from screening.engine import body_digest, build_engine
@@ -62,7 +63,7 @@ async def run(url: str, holds: int, data_dir: Path, profile: str | None = None) 
         else:
             # cProfile sees only its own thread: the same work as open_case, in this one.
             profiler.enable()
-            desk._upsert(
+            ThreadWriter(db=desk.db, sla_hours=desk.sla_hours).upsert(
                 draft_case(decision=decision, parcel=parcel, entities=entities, privacy=desk.privacy)
             )
             profiler.disable()

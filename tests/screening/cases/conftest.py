@@ -2,6 +2,7 @@
 
 import shutil
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,14 +16,16 @@ from screening.cases.audit import GENESIS, HEAD_ID
 from screening.cases.desk import CaseDesk
 from screening.cases.feedback import HistoryViolations
 from screening.cases.outbox import Outbox
+from screening.cases.schemas import CaseDraft
+from screening.cases.snapshot import case_id_of
 from screening.cases.tables import AuditHead
 from screening.contract import Decision, Waybill
 from screening.db import Base, Database, upgrade_database
 from screening.engine import Engine
 from screening.people import passwords
 from screening.settings import get_settings
+from tests.factories import BASE_TIME, export_postal, item
 from tests.factories import ant_ring as ant_ring
-from tests.factories import export_postal, item
 
 BACKENDS = ("sqlite", pytest.param("postgres", marks=pytest.mark.postgres))
 
@@ -123,3 +126,29 @@ def cli(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[typer.Ty
     register(app)
     yield app
     get_settings.cache_clear()
+
+
+def draft(n: int, *, minutes: float = 0, risk: float = 0.5, links: tuple[int, ...] = ()) -> CaseDraft:
+    """The draft of a hold on waybill n, scored `minutes` after the base time, linked to waybills links."""
+    number = f"SF{1500000000000 + n}"
+    reasons = [{"code": "OVER_PERSONAL_LIMIT", "outcome": "hold"}]
+    return CaseDraft(
+        case_id=case_id_of("SF", number),
+        carrier="SF",
+        waybill_no=number,
+        lane="export",
+        channel="postal",
+        outlet_id="SF-310115-0042",
+        accepted_at=BASE_TIME,
+        scored_at=BASE_TIME + timedelta(minutes=minutes),
+        risk_score=risk,
+        reason_codes=("OVER_PERSONAL_LIMIT",),
+        hold_reasons=1,
+        decision_digest=f"digest-{risk}",
+        decision={"reasons": reasons, "risk_score": risk, "policy_version": "p1", "model_version": "m1"},
+        waybill={"waybill_no": number},
+        linked_waybills=tuple(f"SF{1500000000000 + i}" for i in links),
+        entities={f"key-{n}": "sender_id", "key-shared": "sender_phone"},
+        sender_id=None,
+        receiver_id=None,
+    )

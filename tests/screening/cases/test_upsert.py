@@ -12,32 +12,7 @@ from screening.cases.snapshot import case_id_of, cluster_id_of
 from screening.cases.tables import AuditEntry, Case, CaseEntity, CaseLink, CaseReason
 from screening.db import Database
 from tests.factories import BASE_TIME
-
-
-def draft(n: int, *, minutes: float = 0, risk: float = 0.5, links: tuple[int, ...] = ()) -> CaseDraft:
-    """The draft of a hold on waybill n, scored `minutes` after the base time, linked to waybills links."""
-    number = f"SF{1500000000000 + n}"
-    reasons = [{"code": "OVER_PERSONAL_LIMIT", "outcome": "hold"}]
-    return CaseDraft(
-        case_id=case_id_of("SF", number),
-        carrier="SF",
-        waybill_no=number,
-        lane="export",
-        channel="postal",
-        outlet_id="SF-310115-0042",
-        accepted_at=BASE_TIME,
-        scored_at=BASE_TIME + timedelta(minutes=minutes),
-        risk_score=risk,
-        reason_codes=("OVER_PERSONAL_LIMIT",),
-        hold_reasons=1,
-        decision_digest=f"digest-{risk}",
-        decision={"reasons": reasons, "risk_score": risk, "policy_version": "p1", "model_version": "m1"},
-        waybill={"waybill_no": number},
-        linked_waybills=tuple(f"SF{1500000000000 + i}" for i in links),
-        entities={f"key-{n}": "sender_id", "key-shared": "sender_phone"},
-        sender_id=None,
-        receiver_id=None,
-    )
+from tests.screening.cases.conftest import draft
 
 
 def hold(db: Database, d: CaseDraft) -> str:

@@ -1,0 +1,76 @@
+"""SQLite writers take turns without SQLite's sleeping busy handler, and give up at the timeout."""
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from screening.db import Database
+from screening.errors import Unavailable
+
+
+def hold_turn(db: Database, seconds: float, started: threading.Event) -> None:
+    """A writer that keeps its transaction open for a while."""
+
+    def work(session: sa.orm.Session) -> None:
+        session.execute(sa.text("INSERT INTO t VALUES (1)"))
+        started.set()
+        time.sleep(seconds)
+
+    db.write_sync(work)
+
+
+@pytest.fixture
+def url(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'w.db'}"
+    db = Database.connect(url)
+    db.write_sync(lambda s: s.execute(sa.text("CREATE TABLE t (x INTEGER)")))
+    db.dispose()
+    return url
+
+
+def test_a_writer_waits_for_another_database_handle_then_commits(url: str) -> None:
+    # Two handles on one file stand for two worker processes: each has its own lock file descriptor.
+    first, second = Database.connect(url, timeout_s=5.0), Database.connect(url, timeout_s=5.0)
+    started = threading.Event()
+    holder = threading.Thread(target=hold_turn, args=(first, 0.3, started))
+    holder.start()
+    assert started.wait(5)
+    second.write_sync(lambda s: s.execute(sa.text("INSERT INTO t VALUES (2)")))
+    holder.join()
+    rows = second.read_sync(lambda s: sorted(s.scalars(sa.text("SELECT x FROM t"))))
+    assert rows == [1, 2]
+    first.dispose()
+    second.dispose()
+
+
+def test_a_writer_gives_up_at_the_timeout_with_unavailable(url: str) -> None:
+    first, second = Database.connect(url, timeout_s=5.0), Database.connect(url, timeout_s=0.2)
+    started = threading.Event()
+    holder = threading.Thread(target=hold_turn, args=(first, 1.0, started))
+    holder.start()
+    assert started.wait(5)
+    with pytest.raises(Unavailable, match="no free writer"):
+        second.write_sync(lambda s: s.execute(sa.text("INSERT INTO t VALUES (2)")))
+    holder.join()
+    assert second.read_sync(lambda s: list(s.scalars(sa.text("SELECT x FROM t")))) == [1]
+    first.dispose()
+    second.dispose()
+
+
+def test_writers_of_one_handle_queue_in_the_process(url: str) -> None:
+    db = Database.connect(url, timeout_s=5.0)
+    threads = [
+        threading.Thread(
+            target=lambda n=n: db.write_sync(lambda s: s.execute(sa.text(f"INSERT INTO t VALUES ({n})")))
+        )
+        for n in range(20)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert db.read_sync(lambda s: sorted(s.scalars(sa.text("SELECT x FROM t")))) == list(range(20))
+    db.dispose()
