@@ -106,6 +106,21 @@ def test_framed_events_split_back_into_events() -> None:
         decode_events(framed + b"\x05ab")
 
 
+def test_the_same_stored_bytes_give_each_current_parcel_its_own_whole_counterpart() -> None:
+    # Decoded events are cached by their bytes: the whole counterpart must still follow the current parcel.
+    a = event(parcel="SF:1", counterpart="rph:AbCdEfGhIjKlMnOpQrSt")
+    b = event(parcel="SF:2", counterpart="rph:AbCdEfGhIjKlMnOpQrSt")
+    other = event(parcel="SF:3", counterpart="rph:ZzZzZzZzZzZzZzZzZzZz")
+    framed = b"".join(
+        bytes((len(f),)) + f + bytes((len(v),)) + v
+        for f, v in ((encode_field(e.parcel), encode_event(e)) for e in (a, other))
+    )
+    for _ in range(2):
+        assert [e.counterpart for e in decode_events(framed, b)] == [a.counterpart, "ZzZzZzZzZzZ"]
+        assert [e.counterpart for e in decode_events(framed, other)] == ["AbCdEfGhIjK", other.counterpart]
+        assert [e.counterpart for e in decode_events(framed)] == ["AbCdEfGhIjK", "ZzZzZzZzZzZ"]
+
+
 def test_the_year_turns_at_beijing_midnight() -> None:
     just_before = datetime(2026, 12, 31, 23, 59, 59, 999_000, tzinfo=BEIJING)
     assert beijing_year(int(just_before.timestamp() * 1000)) == 2026
