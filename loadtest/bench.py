@@ -6,6 +6,8 @@ Starts its own redis-server and the service (Redis mode, 2 workers, the echo rou
 round runs wrk against the echo, single scoring at 16 and at 4 connections, and batch scoring (500 a
 request); prints the median of each figure over the rounds, CPU per waybill and its ratio to the echo's
 (both measured in the same round), then CPU per stage from a one-connection pass with stage timers on.
+Scoring runs go on through one simulated month, each waybill scored once, so that histories grow as they
+would and not by re-sending the month's first days (which made every run dearer than the one before).
 """
 
 import argparse
@@ -54,7 +56,35 @@ class Run:
         return self.cpu_s / max(1, self.requests) * 1e6
 
 
-def wrk(service: Service, path: str, bodies: Path, *, connections: int, seconds: float) -> Run:
+@dataclass
+class Position:
+    """How many waybills into each lane of the simulated month the runs have gone."""
+
+    waybills: int = 0
+
+
+class Feed:
+    """A body file (waybills_per_line in each line) read from a position shared with other feeds.
+
+    Feeds of the same waybills share the position, so that each run sends waybills not scored before.
+    """
+
+    def __init__(self, path: Path, position: Position | None = None, *, waybills_per_line: int = 1) -> None:
+        self.path = path
+        self.position = position or Position()
+        self.waybills_per_line = waybills_per_line
+
+    @property
+    def start(self) -> int:
+        """The line each thread starts at, into its lane."""
+        return -(-self.position.waybills // self.waybills_per_line)
+
+    def advance(self, requests: int, threads: int) -> None:
+        """Move past what a run sent (its threads share the requests about evenly)."""
+        self.position.waybills = (self.start + -(-requests // threads)) * self.waybills_per_line
+
+
+def wrk(service: Service, path: str, feed: Feed, *, connections: int, seconds: float) -> Run:
     """Run wrk with the bodies script and charge the service's CPU over the run to it."""
     binary = shutil.which("wrk")
     if binary is None:
@@ -71,13 +101,15 @@ def wrk(service: Service, path: str, bodies: Path, *, connections: int, seconds:
         "--timeout",
         "5s",
     ]
-    command += ["-s", str(LUA), service.url + path, "--", str(bodies), uuid.uuid4().hex[:8]]
+    command += ["-s", str(LUA), service.url + path, "--", str(feed.path), uuid.uuid4().hex[:8]]
+    command += [str(feed.start), str(threads)]
     cpu, redis_cpu = service.cpu(), service.redis_cpu()
     done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=seconds + 60)
     if done.returncode != 0:
         raise RuntimeError(f"wrk failed: {done.stdout}{done.stderr}")
     cpu, redis_cpu = service.cpu() - cpu, service.redis_cpu() - redis_cpu
     figures = json.loads(done.stdout.strip().splitlines()[-1])
+    feed.advance(figures["requests"], threads)
     return Run(
         requests=figures["requests"],
         seconds=figures["duration_us"] / 1e6,
@@ -108,11 +140,12 @@ def stage_profile(
     """CPU µs per waybill by stage: one worker with stage timers, driven at one connection."""
     env = {**env, "SCREENING_STAGE_TIMERS": "true"}
     with started(workers=1, data_dir=data_dir, env=env) as service:
-        wrk(service, "/v1/score", single, connections=1, seconds=2)
+        feed = Feed(single)
+        wrk(service, "/v1/score", feed, connections=1, seconds=2)
         before_metrics = scrape(service.url)
         before_threads = thread_cpu_seconds(service.workers[0])
         before_writer = service.writer_cpu()
-        run = wrk(service, "/v1/score", single, connections=1, seconds=seconds)
+        run = wrk(service, "/v1/score", feed, connections=1, seconds=seconds)
         after_metrics = scrape(service.url)
         after_threads = thread_cpu_seconds(service.workers[0])
         writer = service.writer_cpu() - before_writer
@@ -162,13 +195,18 @@ def _measure(
     rounds: dict[str, list[Run]] = {"echo": [], "score16": [], "score4": [], "batch": []}
     ratios = []
     with started(workers=args.workers, data_dir=folder / "data", env=env) as service:
-        for path, body in (("/v1/bench/echo", single), ("/v1/score", single), ("/v1/score/batch", batch)):
-            wrk(service, path, body, connections=4, seconds=3)  # warm-up
+        # Scoring runs go on through one simulated month (a waybill scored once, histories as they grow);
+        # the echo keeps nothing, so it has its own feed.
+        month = Position()
+        echoes = Feed(single)
+        singles, batches = Feed(single, month), Feed(batch, month, waybills_per_line=BATCH)
+        for path, feed in (("/v1/bench/echo", echoes), ("/v1/score", singles), ("/v1/score/batch", batches)):
+            wrk(service, path, feed, connections=4, seconds=3)  # warm-up
         for _ in range(args.rounds):
-            echo = wrk(service, "/v1/bench/echo", single, connections=16, seconds=args.seconds)
-            score16 = wrk(service, "/v1/score", single, connections=16, seconds=args.seconds)
-            score4 = wrk(service, "/v1/score", single, connections=4, seconds=args.seconds)
-            batched = wrk(service, "/v1/score/batch", batch, connections=4, seconds=args.seconds)
+            echo = wrk(service, "/v1/bench/echo", echoes, connections=16, seconds=args.seconds)
+            score16 = wrk(service, "/v1/score", singles, connections=16, seconds=args.seconds)
+            score4 = wrk(service, "/v1/score", singles, connections=4, seconds=args.seconds)
+            batched = wrk(service, "/v1/score/batch", batches, connections=4, seconds=args.seconds)
             for name, run in (("echo", echo), ("score16", score16), ("score4", score4), ("batch", batched)):
                 rounds[name].append(run)
             ratios.append(score16.cpu_us / echo.cpu_us)
@@ -249,7 +287,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--rows", type=int, default=60_000, help="simulated waybills to draw bodies from")
+    parser.add_argument("--rows", type=int, default=120_000, help="simulated waybills to draw bodies from")
     parser.add_argument("--work", help="folder for bodies and data (default: a new temporary folder)")
     parser.add_argument(
         "--postgres",

@@ -1,6 +1,8 @@
 -- wrk script: POST the JSON bodies of a file (one a line) in turn, each waybill number prefixed with a
 -- per-thread tag so that no body repeats a parcel scored before; done() prints one JSON line of figures.
--- usage: wrk -s bodies.lua URL -- BODIES_FILE TAG
+-- The file is split into one lane per thread; each thread starts START lines into its lane, so that
+-- successive runs go on through the simulated month instead of adding its first days again.
+-- usage: wrk -s bodies.lua URL -- BODIES_FILE TAG [START THREADS]
 local threads = {}
 local bodies, counter = {}, 0
 
@@ -14,7 +16,8 @@ function init(args)
   for line in io.lines(args[1]) do
     bodies[#bodies + 1] = (line:gsub('"waybill_no":"', prefix))
   end
-  counter = (id * 7919) % #bodies
+  local start, lanes = tonumber(args[3] or "0"), tonumber(args[4] or "1")
+  counter = (start + (id - 1) * math.floor(#bodies / lanes)) % #bodies
 end
 
 function request()
