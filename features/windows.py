@@ -1,7 +1,9 @@
 """Per-entity sliding windows in event time, over the entity's other parcels (online form)."""
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from statistics import median
 from typing import Protocol
 
@@ -69,6 +71,16 @@ def window_stats(
     events: Sequence[EventLike], current: EventLike, *, window: str, band: float, linked_max: int
 ) -> WindowStats:
     """The window's figures for one entity, the current parcel counted once."""
+    inside = in_window(events, now_ms=current.at_ms, window_ms=WINDOWS_MS[window])
+    return _figures(inside, current, band=band, linked_max=linked_max)
+
+
+# Newest first for `linked`; a C key function, as the scoring path sorts every window of every entity.
+_TIME_ORDER = attrgetter("at_ms", "parcel")
+
+
+def _figures(inside: Sequence[EventLike], current: EventLike, *, band: float, linked_max: int) -> WindowStats:
+    """The figures of the events inside a window and the current parcel."""
     # One pass over the window (the scoring path runs this for every entity of every parcel); sums are taken
     # in the same order as the events, so the figures equal a plain per-figure computation exactly.
     value = split_value = 0.0
@@ -77,10 +89,7 @@ def window_stats(
     split_counterparts: set[str] = set()
     same_counterparts: set[str] = set()
     goods: dict[str, int] = {}
-    inside: list[EventLike] = []
-    for e in (*in_window(events, now_ms=current.at_ms, window_ms=WINDOWS_MS[window]), current):
-        if e is not current:
-            inside.append(e)
+    for e in (*inside, current):
         value += e.value_cny
         if e.counterpart:
             counterparts.add(e.counterpart)
@@ -100,7 +109,7 @@ def window_stats(
             same += 1
             if e.counterpart:
                 same_counterparts.add(e.counterpart)
-    inside.sort(key=lambda e: (e.at_ms, e.parcel), reverse=True)
+    newest_first = sorted(inside, key=_TIME_ORDER, reverse=True)
     return WindowStats(
         parcels=len(inside) + 1,
         value_cny=round(value, 2),
@@ -113,7 +122,7 @@ def window_stats(
         split_counterparts=len(split_counterparts),
         same_goods=same,
         same_goods_counterparts=len(same_counterparts),
-        linked=tuple(e.parcel for e in inside if e.parcel != current.parcel)[:linked_max],
+        linked=tuple(e.parcel for e in newest_first if e.parcel != current.parcel)[:linked_max],
     )
 
 
@@ -121,20 +130,27 @@ def window_stats_all(
     events: Sequence[EventLike], current: EventLike, *, band: float, linked_max: int
 ) -> dict[str, WindowStats]:
     """Every window's figures for one entity (WINDOWS_MS, smallest first, nested)."""
+    times = [e.at_ms for e in events]
+    if times != sorted(times):
+        # Out of time order (a history store gives them in order): window by window, as window_stats does.
+        return {
+            name: window_stats(events, current, window=name, band=band, linked_max=linked_max)
+            for name in WINDOWS_MS
+        }
+    # In time order each window is a slice, found by bisection: the same events in the same order as
+    # in_window's filter, so the figures are equal to the last bit.
+    end = bisect_left(times, current.at_ms)
     out: dict[str, WindowStats] = {}
     previous: WindowStats | None = None
-    previous_count = -1
+    previous_begin = -1
     for name, span in WINDOWS_MS.items():
-        start = current.at_ms - span
-        count = sum(1 for e in events if start < e.at_ms < current.at_ms)
+        begin = bisect_right(times, current.at_ms - span, hi=end)
         # Nested windows holding as many parcels hold the same ones: most entities are seen rarely, so most
         # of their windows share the figures (the same object) of the smallest.
-        if previous is not None and count == previous_count:
-            out[name] = previous
-        else:
-            previous = window_stats(events, current, window=name, band=band, linked_max=linked_max)
-            previous_count = count
-            out[name] = previous
+        if previous is None or begin != previous_begin:
+            previous = _figures(events[begin:end], current, band=band, linked_max=linked_max)
+            previous_begin = begin
+        out[name] = previous
     return out
 
 

@@ -5,6 +5,7 @@ import contextlib
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
+from operator import attrgetter
 from typing import Any, Self
 
 from redis.asyncio import Redis, RedisCluster
@@ -297,9 +298,12 @@ def _decision(raw: bytes | str | None) -> StoredDecision | None:
     return StoredDecision(digest=digest.decode(), decision_json=decision_json)
 
 
+_TIME_ORDER = attrgetter("at_ms", "parcel")
+
+
 def _history(raw: list[Any], current: ParcelEvent) -> EntityHistory:
     first_seen, cbec_cents, lists, violations, framed = raw
-    events = sorted(decode_events(framed, current), key=lambda e: (e.at_ms, e.parcel))
+    events = sorted(decode_events(framed, current), key=_TIME_ORDER)
     firsts = [int(first_seen)] if first_seen else []
     if events:
         firsts.append(events[0].at_ms)

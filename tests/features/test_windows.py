@@ -84,6 +84,23 @@ def test_the_figures_of_every_window_equal_their_definitions(
         assert together[name] == alone == by_definition(events, current, name)
 
 
+@settings(max_examples=300, deadline=None)
+@given(past)
+def test_a_history_in_time_order_gives_the_same_figures_by_bisection(
+    rows: list[tuple[int, float, bool, str, str]],
+) -> None:
+    # History stores give events in (at_ms, parcel) order: window_stats_all then slices by bisection.
+    events = sorted(
+        (event(f"P{i}", NOW - age, v, g, c, cross) for i, (age, v, cross, g, c) in enumerate(rows)),
+        key=lambda e: (e.at_ms, e.parcel),
+    )
+    current = event("P1", NOW, 790.0, "g1", "c1", True)
+    together = window_stats_all(events, current, band=0.9, linked_max=5)
+    for name in WINDOWS_MS:
+        assert together[name] == window_stats(events, current, window=name, band=0.9, linked_max=5)
+        assert together[name] == by_definition(events, current, name)
+
+
 def test_a_parcel_seen_for_the_first_time_has_only_itself_in_every_window() -> None:
     stats = window_stats_all([], event("NOW", NOW, 100.0, "g1", "c1"), band=0.9, linked_max=5)
     assert {name: s.parcels for name, s in stats.items()} == dict.fromkeys(WINDOWS_MS, 1)
