@@ -23,11 +23,13 @@ from typing import Protocol
 
 import anyio
 import orjson
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from screening.cases import service
 from screening.cases.schemas import CaseDraft
 from screening.db import Database
+from screening.errors import Unavailable
 from screening.logs import configure_logging
 
 log = logging.getLogger("screening.cases")
@@ -163,6 +165,7 @@ class ProcessWriter:
             log.error("the case writer process did not start; holds are written from a thread")
             with contextlib.suppress(ProcessLookupError):
                 process.kill()
+            await process.wait()
             return
         except asyncio.CancelledError:
             with contextlib.suppress(ProcessLookupError):
@@ -226,6 +229,10 @@ def commit_group(
     try:
         upsert_all([d for _, d in drafts])
         return [(seq, True) for seq, _ in drafts]
+    except (Unavailable, sa.exc.OperationalError, sa.exc.TimeoutError):
+        # The database did not answer: one by one would wait the timeout once a draft.
+        log.exception("%d case(s) could not be written: the case database did not answer", len(drafts))
+        return [(seq, False) for seq, _ in drafts]
     except Exception:
         if len(drafts) == 1:
             log.exception("case %s could not be written to SQL", drafts[0][1].case_id)

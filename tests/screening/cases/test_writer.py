@@ -14,6 +14,7 @@ from screening.cases.tables import AuditEntry, Case
 from screening.cases.writer import ProcessWriter, ThreadWriter, WriteFailed, commit_group
 from screening.db import Database
 from screening.engine import Engine
+from screening.errors import Unavailable
 from tests.screening.cases.conftest import draft, held, score
 
 pytestmark = pytest.mark.anyio
@@ -88,6 +89,17 @@ def test_one_bad_draft_in_a_group_fails_alone() -> None:
     answers = commit_group([(1, draft(1)), (2, draft(2)), (3, draft(3))], upsert_all)
     assert answers == [(1, True), (2, False), (3, True)]
     assert written == [draft(1).case_id, draft(3).case_id]
+
+
+def test_a_group_that_meets_a_database_down_fails_at_once_without_retrying_each() -> None:
+    calls: list[int] = []
+
+    def upsert_all(drafts: list[CaseDraft]) -> None:
+        calls.append(len(drafts))
+        raise Unavailable("down")
+
+    assert commit_group([(1, draft(1)), (2, draft(2))], upsert_all) == [(1, False), (2, False)]
+    assert calls == [2]
 
 
 async def test_a_killed_writer_fails_what_it_held_and_the_next_hold_goes_through_the_fallback(
