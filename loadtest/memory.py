@@ -12,15 +12,11 @@ import asyncio
 import base64
 import hashlib
 import random
-import shutil
-import subprocess
-import tempfile
 import time
-from pathlib import Path
 
 import redis
 
-from loadtest.server import free_port
+from loadtest.server import redis_server
 from screening.history.events import ParcelEvent
 from screening.history.redis import RedisHistoryStore
 
@@ -71,30 +67,13 @@ def main() -> None:
         "--listpack-value", type=int, help="the server's hash-max-listpack-value (Redis default 64)"
     )
     args = parser.parse_args()
-    binary = shutil.which("redis-server")
-    if binary is None:
-        raise SystemExit("redis-server not found")
-    port, workdir = free_port(), Path(tempfile.mkdtemp(prefix="loadtest-memory-"))
-    command = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-    command += ["--dir", str(workdir)]
-    if args.listpack_value:
-        command += ["--hash-max-listpack-value", str(args.listpack_value)]
-    server = subprocess.Popen(
-        command,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
+    options = ["--hash-max-listpack-value", str(args.listpack_value)] if args.listpack_value else []
+    with redis_server(*options) as server:
+        port = server.port
         client = redis.Redis(port=port)
-        for _ in range(100):
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                time.sleep(0.05)
         before = int(client.info("memory")["used_memory"])
         began = time.perf_counter()
-        asyncio.run(fill(f"redis://127.0.0.1:{port}/0", entities=args.entities, events=args.events))
+        asyncio.run(fill(server.url, entities=args.entities, events=args.events))
         after = int(client.info("memory")["used_memory"])
         keys = int(client.dbsize())
         per_entity = (after - before) / args.entities
@@ -111,10 +90,6 @@ def main() -> None:
             f"filled in {time.perf_counter() - began:.0f} s"
         )
         client.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

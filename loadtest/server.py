@@ -120,6 +120,46 @@ class Service:
         return cpu_seconds(self.redis_pid)
 
 
+@dataclass
+class RedisServer:
+    """A redis-server of our own: its process and URL."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+
+    @property
+    def url(self) -> str:
+        """redis://127.0.0.1:<port>/0"""
+        return f"redis://127.0.0.1:{self.port}/0"
+
+
+@contextmanager
+def redis_server(*options: str) -> Iterator[RedisServer]:
+    """A new redis-server on a free loopback port, keeping nothing on disk; stopped on exit."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise RuntimeError("redis-server not found: install the redis-server package")
+    port, workdir = free_port(), Path(tempfile.mkdtemp(prefix="loadtest-redis-"))
+    command = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    command += ["--dir", str(workdir), *options]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+                s.sendall(b"PING\r\n")
+                if s.recv(16).startswith(b"+PONG"):
+                    break
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError(f"redis-server on port {port} did not start")
+            time.sleep(0.05)
+        yield RedisServer(process=process, port=port)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
 @contextmanager
 def started(
     *,
@@ -129,23 +169,27 @@ def started(
     redis_maxmemory: str | None = None,
 ) -> Iterator[Service]:
     """Start redis-server and the service (Redis mode, bench echo on); stop both on exit."""
-    redis_binary = shutil.which("redis-server")
-    if redis_binary is None:
-        raise RuntimeError("redis-server not found: install the redis-server package")
-    redis_port, port = free_port(), free_port()
-    workdir = Path(tempfile.mkdtemp(prefix="loadtest-redis-"))
-    command = [redis_binary, "--port", str(redis_port), "--bind", "127.0.0.1", "--save", ""]
-    command += ["--appendonly", "no", "--dir", str(workdir)]
-    if redis_maxmemory:
-        command += ["--maxmemory", redis_maxmemory]
+    options = ["--maxmemory", redis_maxmemory] if redis_maxmemory else []
+    with (
+        redis_server(*options) as redis,
+        _serving(workers=workers, data_dir=data_dir, env=env, redis=redis) as service,
+    ):
+        yield service
+
+
+@contextmanager
+def _serving(
+    *, workers: int, data_dir: Path, env: Mapping[str, str] | None, redis: RedisServer
+) -> Iterator[Service]:
+    port = free_port()
+    workdir = Path(tempfile.mkdtemp(prefix="loadtest-metrics-"))
     (workdir / "metrics").mkdir()
-    redis = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     service_env = {
         **os.environ,
         "SCREENING_ENV": "development",
         "SCREENING_DATA_DIR": str(data_dir),
         "SCREENING_MODEL_DIR": str(ensure_model(data_dir.parent / "model")),
-        "SCREENING_REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+        "SCREENING_REDIS_URL": redis.url,
         "SCREENING_REDIS_PREFIX": "lt:",
         "SCREENING_BENCH_ECHO": "true",
         "SCREENING_LOG_LEVEL": "WARNING",
@@ -163,7 +207,7 @@ def started(
         _wait_ready(url, proc, data_dir / "service.log")
         pids = [proc.pid] if workers == 1 else _workers(proc.pid, workers)
         redis_url = service_env["SCREENING_REDIS_URL"]
-        yield Service(url=url, workers=pids, redis_pid=redis.pid, redis_url=redis_url)
+        yield Service(url=url, workers=pids, redis_pid=redis.process.pid, redis_url=redis_url)
     finally:
         proc.send_signal(signal.SIGINT)
         try:
@@ -172,8 +216,6 @@ def started(
             proc.kill()
             proc.wait()
         log_file.close()
-        redis.terminate()
-        redis.wait(timeout=10)
         shutil.rmtree(workdir, ignore_errors=True)
 
 
