@@ -169,20 +169,8 @@ def decode_event(field: bytes, data: bytes, counterpart: tuple[str, str] = ("", 
     elif flags & _WIDE:
         _, _, value, limit = _WIDE_HEAD.unpack_from(data)
         i = _WIDE_HEAD.size
-    if flags & _GOODS_RAW:
-        goods = data[i : i + 6].hex()
-        i += 6
-    else:
-        n = data[i]
-        goods = data[i + 1 : i + 1 + n].decode()
-        i += 1 + n
-    if flags & _DIGEST_RAW:
-        digest = data[i : i + 4].hex()
-        i += 4
-    else:
-        n = data[i]
-        digest = data[i + 1 : i + 1 + n].decode()
-        i += 1 + n
+    goods, i = _part(data, i, raw=_GOODS_HEX // 2 if flags & _GOODS_RAW else 0)
+    digest, i = _part(data, i, raw=_DIGEST // 2 if flags & _DIGEST_RAW else 0)
     stored = data[i:].decode()
     return ParcelEvent(
         parcel=decode_field(field),
@@ -201,6 +189,14 @@ def decode_event(field: bytes, data: bytes, counterpart: tuple[str, str] = ("", 
 # same bytes are decoded again and again (a third of the history's CPU per waybill), so the decoded
 # event is kept, keyed by its bytes. 131,072 events are some 40 MB in each worker.
 _decoded = functools.lru_cache(maxsize=131_072)(decode_event)
+
+
+def _part(data: bytes, i: int, *, raw: int) -> tuple[str, int]:
+    """The text part at i (raw bytes as hex when raw > 0, else length-prefixed) and where the next begins."""
+    if raw:
+        return data[i : i + raw].hex(), i + raw
+    n = data[i]
+    return data[i + 1 : i + 1 + n].decode(), i + 1 + n
 
 
 def decode_events(framed: bytes, current: ParcelEvent | None = None) -> list[ParcelEvent]:
