@@ -63,8 +63,9 @@ class CaseDesk:
         self.outbox = outbox
         self.sla_hours = sla_hours
         self.violations = violations
-        self._thread_writer = ThreadWriter(db=db, sla_hours=sla_hours)
-        self.writer: CaseWriter = writer or self._thread_writer
+        # Replays of the outbox run in a thread; holds go to `writer`, this same thread writer by default.
+        self.thread_writer = ThreadWriter(db=db, sla_hours=sla_hours)
+        self.writer: CaseWriter = writer or self.thread_writer
         self.timeout_s = timeout_s
         self.retry_every_s = retry_every_s
         self.feedback_every_s = feedback_every_s
@@ -178,7 +179,7 @@ class CaseDesk:
         written = 0
         for path in self.outbox.claim():
             for draft in self.outbox.read(path):
-                self._thread_writer.upsert(draft)
+                self.thread_writer.upsert(draft)
                 written += 1
             self.outbox.done(path)
         return written
@@ -315,24 +316,20 @@ async def open_desk(*, settings: Settings, engine: Engine) -> CaseDesk:
     SQL may be down at start: holds then go to the outbox and the schema is migrated once it answers.
     """
     url = database_url(settings)
-    db = Database.connect(url, timeout_s=settings.sql_timeout_s)
     sla_hours = engine.policy.cases.sla_hours
-    writer = None
-    if settings.case_writer == "process":
-        fallback = ThreadWriter(db=db, sla_hours=sla_hours)
-        writer = ProcessWriter(
-            url=url, timeout_s=settings.sql_timeout_s, sla_hours=sla_hours, fallback=fallback
-        )
     desk = CaseDesk(
-        db=db,
+        db=Database.connect(url, timeout_s=settings.sql_timeout_s),
         privacy=engine.privacy,
         outbox=Outbox(settings.data_dir),
         sla_hours=sla_hours,
         violations=HistoryViolations(history=engine.history, ledger=engine.ledger, engine=engine),
-        writer=writer,
         timeout_s=settings.sql_timeout_s,
         migrate=lambda: upgrade_database(url),
     )
+    if settings.case_writer == "process":
+        desk.writer = ProcessWriter(
+            url=url, timeout_s=settings.sql_timeout_s, sla_hours=sla_hours, fallback=desk.thread_writer
+        )
     await desk.start()
     engine.cases = desk
     return desk
