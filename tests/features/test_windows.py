@@ -1,6 +1,7 @@
 """Event-time windows: the one-pass figures equal their plain definitions, all windows at once each alone."""
 
 from collections import Counter
+from math import fsum
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -44,13 +45,13 @@ def by_definition(events: list[ParcelEvent], current: ParcelEvent, window: str) 
     recent = sorted(rows, key=lambda e: (e.at_ms, e.parcel), reverse=True)
     return WindowStats(
         parcels=len(rows),
-        value_cny=round(sum(e.value_cny for e in rows), 2),
+        value_cny=round(fsum(e.value_cny for e in rows), 2),
         near_limit=sum(1 for e in cross if is_near_limit(e.value_cny, e.limit_cny, 0.9)),
         counterparts=len({e.counterpart for e in rows if e.counterpart}),
         top_goods=max(Counter(e.goods for e in rows if e.goods).values(), default=0),
         cross_border=len(cross),
         split_parcels=len(split),
-        split_value_cny=round(sum(e.value_cny for e in split), 2),
+        split_value_cny=round(fsum(e.value_cny for e in split), 2),
         split_counterparts=len({e.counterpart for e in split if e.counterpart}),
         same_goods=len(same),
         same_goods_counterparts=len({e.counterpart for e in same if e.counterpart}),
@@ -60,7 +61,8 @@ def by_definition(events: list[ParcelEvent], current: ParcelEvent, window: str) 
 
 past = st.lists(
     st.tuples(
-        st.integers(-35 * DAY_MS, DAY_MS),  # before and (late events) after the current parcel
+        # Before and (late events) after the current parcel; often at one of a few instants, as ties.
+        st.integers(-35 * DAY_MS, DAY_MS) | st.sampled_from([0, 1, 3_600_000, 2 * DAY_MS, 8 * DAY_MS]),
         st.floats(1, 2000, allow_nan=False),
         st.booleans(),
         st.sampled_from(["g1", "g2", ""]),
@@ -99,6 +101,9 @@ def test_a_history_in_time_order_gives_the_same_figures_by_bisection(
     for name in WINDOWS_MS:
         assert together[name] == window_stats(events, current, window=name, band=0.9, linked_max=5)
         assert together[name] == by_definition(events, current, name)
+    # Parcels of one instant in another order (time order only): the same figures, linked included.
+    ties_reversed = sorted(events, key=lambda e: (e.at_ms, [-ord(c) for c in e.parcel]))
+    assert window_stats_all(ties_reversed, current, band=0.9, linked_max=5) == together
 
 
 def test_a_parcel_seen_for_the_first_time_has_only_itself_in_every_window() -> None:
