@@ -4,7 +4,7 @@ import bisect
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from screening.history.events import (
     EntityHistory,
@@ -206,7 +206,7 @@ class EmbeddedHistoryStore:
         if short != event.counterpart:
             # As from Redis: the counterpart stored short comes back whole when it is this parcel's.
             events = tuple(
-                replace(e, counterpart=event.counterpart) if e.counterpart == short else e for e in events
+                e._replace(counterpart=event.counterpart) if e.counterpart == short else e for e in events
             )
         firsts = [f for f in (first_seen, events[0].at_ms if events else None) if f is not None]
         return EntityHistory(

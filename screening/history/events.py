@@ -7,12 +7,13 @@ An event is stored as a hash field (its parcel, see encode_field) and a value: a
 digest (4 raw bytes for hex, else length-prefixed text) and the short counterpart key (the rest).
 """
 
-import dataclasses
 import functools
 import re
 import struct
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import NamedTuple
 
 EntityKey = str
 
@@ -33,8 +34,9 @@ _MAX_PARCEL = 200
 _NUMBERED = re.compile(r"([A-Za-z0-9]{1,16}):([A-Z]{0,4})([1-9][0-9]{0,18})")
 
 
-@dataclass(frozen=True, slots=True)
-class ParcelEvent:
+# A NamedTuple, not a frozen dataclass: every past event of a history is decoded into one, built in a
+# sixth of the time.
+class ParcelEvent(NamedTuple):
     """One parcel as seen from one entity's history."""
 
     parcel: str
@@ -185,10 +187,16 @@ def decode_event(field: bytes, data: bytes, counterpart: tuple[str, str] = ("", 
     )
 
 
+def decode_record(record: bytes) -> ParcelEvent:
+    """An event from its record <field length><field><event>, as the observe script returns it."""
+    n = record[0]
+    return decode_event(record[1 : 1 + n], record[1 + n :])
+
+
 # An event never changes once stored, and an entity's events come back with each of its parcels: the
 # same bytes are decoded again and again (a third of the history's CPU per waybill), so the decoded
-# event is kept, keyed by its bytes. 131,072 events are some 40 MB in each worker.
-_decoded = functools.lru_cache(maxsize=131_072)(decode_event)
+# event is kept, keyed by its record. 131,072 events are some 40 MB in each worker.
+_decoded = functools.lru_cache(maxsize=131_072)(decode_record)
 
 
 def _part(data: bytes, i: int, *, raw: int) -> tuple[str, int]:
@@ -199,25 +207,18 @@ def _part(data: bytes, i: int, *, raw: int) -> tuple[str, int]:
     return data[i + 1 : i + 1 + n].decode(), i + 1 + n
 
 
-def decode_events(framed: bytes, current: ParcelEvent | None = None) -> list[ParcelEvent]:
-    """Events framed as <field length><field><event length><event>; current's counterpart comes back whole."""
-    short, whole = (short_counterpart(current.counterpart), current.counterpart) if current else ("", "")
-    out = []
-    i, end = 0, len(framed)
+def decode_events(records: Iterable[bytes], current: ParcelEvent | None = None) -> list[ParcelEvent]:
+    """Events from their records; current's counterpart comes back whole."""
     try:
-        while i < end:
-            n = framed[i]
-            field = framed[i + 1 : i + 1 + n]
-            i += 1 + n
-            m = framed[i]
-            event = _decoded(field, framed[i + 1 : i + 1 + m])
-            if short != whole and event.counterpart == short:
-                event = dataclasses.replace(event, counterpart=whole)
-            out.append(event)
-            i += 1 + m
+        events = [_decoded(r) for r in records]
     except (IndexError, struct.error, UnicodeDecodeError) as exc:
-        raise ValueError(f"not a sequence of encoded events: {framed[:200]!r}") from exc
-    return out
+        raise ValueError(f"not an encoded event record: {exc}") from exc
+    if current is None:
+        return events
+    short, whole = short_counterpart(current.counterpart), current.counterpart
+    if short == whole:
+        return events
+    return [e._replace(counterpart=whole) if e.counterpart == short else e for e in events]
 
 
 def _text(text: str) -> bytes:

@@ -7,7 +7,8 @@
 -- An event value starts with 6 bytes: flags in the top 6 bits, at_ms in the other 42 (events.py).
 -- '|f' is stored only while the earliest parcel ever observed is no longer among the events:
 -- its 6 head bytes, then its field.
--- Returns {first_seen or '', cbec_cents_of_others, {list...}, {violation_ms...}, framed events}
+-- Returns {first_seen or '', cbec_cents_of_others, {list...}, {violation_ms...}, {event record...}}:
+-- a record is <field length><field><event>.
 local h, cb, v = KEYS[1], KEYS[2], KEYS[3]
 local field, event = ARGV[1], ARGV[2]
 local year, cents = tonumber(ARGV[4]), tonumber(ARGV[5])
@@ -156,13 +157,14 @@ local violations = {}
 local vs = redis.call('ZRANGE', v, 0, -1, 'WITHSCORES')
 for i = 2, #vs, 2 do violations[#violations + 1] = vs[i] end
 
+-- One reply element per event, so the client's parser splits them, not Python.
 local events = {}
 for _, k in ipairs(kept) do
-  if k ~= field then events[#events + 1] = string.char(#k) .. k .. string.char(#vals[k]) .. vals[k] end
+  if k ~= field then events[#events + 1] = string.char(#k) .. k .. vals[k] end
 end
 
 -- One key holds events, first seen and cbec sums: it lives as long as the longest of them, and
 -- events older than the horizon go at the entity's next parcel. A listed entity never expires.
 if #lists == 0 then redis.call('PEXPIRE', h, long_ttl) end
 
-return {first_seen, others, lists, violations, table.concat(events)}
+return {first_seen, others, lists, violations, events}

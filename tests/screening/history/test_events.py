@@ -94,16 +94,17 @@ def test_an_event_that_cannot_be_stored_is_refused(changes: dict[str, object]) -
         encode_event(event(**changes))
 
 
-def test_framed_events_split_back_into_events() -> None:
+def _records(*events: ParcelEvent) -> list[bytes]:
+    fields = [encode_field(e.parcel) for e in events]
+    return [bytes((len(f),)) + f + encode_event(e) for f, e in zip(fields, events, strict=True)]
+
+
+def test_event_records_decode_back_into_events() -> None:
     events = [event(parcel="SF:1"), event(parcel="STO:77000000000001", goods="", cbec=False)]
-    framed = b"".join(
-        bytes((len(f),)) + f + bytes((len(v),)) + v
-        for f, v in ((encode_field(e.parcel), encode_event(e)) for e in events)
-    )
-    assert decode_events(framed) == [stored_event(e) for e in events]
-    assert decode_events(b"") == []
-    with pytest.raises(ValueError, match="not a sequence"):
-        decode_events(framed + b"\x05ab")
+    assert decode_events(_records(*events)) == [stored_event(e) for e in events]
+    assert decode_events([]) == []
+    with pytest.raises(ValueError, match="not an encoded event record"):
+        decode_events([b"\x05ab"])
 
 
 def test_the_same_stored_bytes_give_each_current_parcel_its_own_whole_counterpart() -> None:
@@ -111,14 +112,11 @@ def test_the_same_stored_bytes_give_each_current_parcel_its_own_whole_counterpar
     a = event(parcel="SF:1", counterpart="rph:AbCdEfGhIjKlMnOpQrSt")
     b = event(parcel="SF:2", counterpart="rph:AbCdEfGhIjKlMnOpQrSt")
     other = event(parcel="SF:3", counterpart="rph:ZzZzZzZzZzZzZzZzZzZz")
-    framed = b"".join(
-        bytes((len(f),)) + f + bytes((len(v),)) + v
-        for f, v in ((encode_field(e.parcel), encode_event(e)) for e in (a, other))
-    )
+    records = _records(a, other)
     for _ in range(2):
-        assert [e.counterpart for e in decode_events(framed, b)] == [a.counterpart, "ZzZzZzZzZzZ"]
-        assert [e.counterpart for e in decode_events(framed, other)] == ["AbCdEfGhIjK", other.counterpart]
-        assert [e.counterpart for e in decode_events(framed)] == ["AbCdEfGhIjK", "ZzZzZzZzZzZ"]
+        assert [e.counterpart for e in decode_events(records, b)] == [a.counterpart, "ZzZzZzZzZzZ"]
+        assert [e.counterpart for e in decode_events(records, other)] == ["AbCdEfGhIjK", other.counterpart]
+        assert [e.counterpart for e in decode_events(records)] == ["AbCdEfGhIjK", "ZzZzZzZzZzZ"]
 
 
 def test_the_year_turns_at_beijing_midnight() -> None:

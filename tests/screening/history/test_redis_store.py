@@ -238,3 +238,15 @@ async def test_the_store_recovers_by_itself_when_redis_comes_back(tmp_path: Path
     finally:
         await store.close()
         stop_processes([server])
+
+
+def test_commands_are_packed_as_redis_py_packs_them_call_after_call() -> None:
+    from redis.connection import PythonRespSerializer
+
+    from screening.history.redis import _packed
+
+    commands = [("EVALSHA", "ab" * 20, 3, "k1", "k2", "k3", b"\x00\x01|", 0, -12, 2026), ("GET", "1", 1)]
+    serializer = PythonRespSerializer(1000, lambda v: v if isinstance(v, bytes) else str(v).encode())
+    expected = b"".join(b"".join(serializer.pack(*c)) for c in commands)  # type: ignore[no-untyped-call]
+    assert _packed(commands) == expected
+    assert _packed(commands) == expected, "the kept packed forms give the same bytes"

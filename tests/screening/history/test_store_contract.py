@@ -2,7 +2,6 @@
 
 import random
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -388,7 +387,7 @@ async def _play(store: HistoryStore, steps: int = 300) -> list[Observation | Non
                 # A re-send: sometimes identical, sometimes with a changed body or time.
                 event = rng.choice(sent)
                 if rng.random() < 0.5:
-                    event = replace(event, value_cny=round(rng.uniform(1, 3000), 2), digest=f"r{step}")
+                    event = event._replace(value_cny=round(rng.uniform(1, 3000), 2), digest=f"r{step}")
             else:
                 clock += rng.randrange(6 * HOUR)
                 late = rng.random() < 0.15
