@@ -20,7 +20,8 @@ class PersonalData:
 
     def key(self, kind: str, value: str) -> str:
         """Keyed hash of one identifier (kind namespaces it: an ID and a phone never collide)."""
-        mac = hmac.new(self._hmac_key, f"{kind}\x1f{value}".encode(), hashlib.sha256).digest()
+        # hmac.digest is the one-shot C form: a third of the cost of an hmac.new object.
+        mac = hmac.digest(self._hmac_key, f"{kind}\x1f{value}".encode(), "sha256")
         return f"{kind}:{base64.urlsafe_b64encode(mac[:15]).decode()}"
 
     def id_key(self, id_type: str, number: str) -> str:
