@@ -207,7 +207,9 @@ def _serving(
         _wait_ready(url, proc, data_dir / "service.log")
         pids = [proc.pid] if workers == 1 else _workers(proc.pid, workers)
         redis_url = service_env["SCREENING_REDIS_URL"]
-        yield Service(url=url, workers=pids, redis_pid=redis.process.pid, redis_url=redis_url)
+        service = Service(url=url, workers=pids, redis_pid=redis.process.pid, redis_url=redis_url)
+        _wait_quiet(service)
+        yield service
     finally:
         proc.send_signal(signal.SIGINT)
         try:
@@ -274,6 +276,19 @@ def _is_worker(pid: int) -> bool:
             return b"resource_tracker" not in f.read()
     except FileNotFoundError:
         return False
+
+
+def _wait_quiet(service: Service, *, quiet_share: float = 0.1, timeout_s: float = 120.0) -> None:
+    """Wait until the service's start-up work (the case writers' imports) is over, so none is measured."""
+    deadline = time.monotonic() + timeout_s
+    before = service.cpu()
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = service.cpu()
+        if now - before < quiet_share * 0.5:
+            return
+        before = now
+    raise RuntimeError(f"the service at {service.url} still busy {timeout_s} s after it was ready")
 
 
 def _wait_ready(url: str, proc: subprocess.Popen[bytes], log: Path, timeout_s: float = 180.0) -> None:

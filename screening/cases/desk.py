@@ -326,10 +326,14 @@ async def open_desk(*, settings: Settings, engine: Engine) -> CaseDesk:
         timeout_s=settings.sql_timeout_s,
         migrate=lambda: upgrade_database(url),
     )
+    await desk.start()
     if settings.case_writer == "process":
-        desk.writer = ProcessWriter(
+        writer = ProcessWriter(
             url=url, timeout_s=settings.sql_timeout_s, sla_hours=sla_hours, fallback=desk.thread_writer
         )
-    await desk.start()
+        # Started now, not at the first hold: its imports take seconds of CPU, better spent before the
+        # worker takes traffic than in the middle of it.
+        writer.start()
+        desk.writer = writer
     engine.cases = desk
     return desk

@@ -76,7 +76,7 @@ class ThreadWriter:
 
 
 class ProcessWriter:
-    """Writes drafts in a child process (`python -m screening.cases.writer`) started at the first hold.
+    """Writes drafts in a child process (`python -m screening.cases.writer`), started with the worker.
 
     Until the child has started (its imports take seconds) and after it dies, drafts go to the fallback.
     """
@@ -101,8 +101,7 @@ class ProcessWriter:
         """Send one draft and wait for the writer's answer (the fallback's, while there is no writer)."""
         process = self._process
         if process is None or not self._ready or process.stdin is None:
-            if not self._closing and (self._starting is None or self._starting.done()):
-                self._starting = asyncio.create_task(self._start(), name="case-writer-start")
+            self.start()
             await self.fallback.write(draft)
             return
         self._sequence += 1
@@ -118,11 +117,16 @@ class ProcessWriter:
         finally:
             self._pending.pop(sequence, None)
 
+    def start(self) -> None:
+        """Start the writer in the background, unless it runs, is starting or the writer is closing."""
+        if not self._ready and not self._closing and (self._starting is None or self._starting.done()):
+            self._starting = asyncio.create_task(self._start(), name="case-writer-start")
+
     async def started(self) -> bool:
         """Start the writer now and wait until it answers; whether it did."""
-        if self._starting is None or self._starting.done():
-            self._starting = asyncio.create_task(self._start(), name="case-writer-start")
-        await self._starting
+        self.start()
+        if self._starting is not None:
+            await self._starting
         return self._ready
 
     async def close(self) -> None:

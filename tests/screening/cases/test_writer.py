@@ -4,17 +4,19 @@ import asyncio
 import os
 import signal
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from screening.cases.desk import CaseDesk
+from screening.cases.desk import CaseDesk, open_desk
 from screening.cases.schemas import CaseDraft
 from screening.cases.tables import AuditEntry, Case
 from screening.cases.writer import ProcessWriter, ThreadWriter, WriteFailed, commit_group
 from screening.db import Database
 from screening.engine import Engine
 from screening.errors import Unavailable
+from screening.settings import Settings
 from tests.screening.cases.conftest import draft, held, score
 
 pytestmark = pytest.mark.anyio
@@ -152,3 +154,18 @@ async def test_a_hold_opens_its_case_through_the_writer_process(
     assert decision.decision == "hold" and decision.case_id is not None
     assert decision.case_id in committed(database_url)
     assert desk.outbox.waiting() == []
+
+
+async def test_the_desk_starts_its_writer_process_with_the_worker_not_at_the_first_hold(
+    engine: Engine, database_url: str, tmp_path: Path
+) -> None:
+    settings = Settings(env="development", data_dir=tmp_path / "data", database_url=database_url)
+    desk = await open_desk(settings=settings, engine=engine)
+    try:
+        assert isinstance(desk.writer, ProcessWriter)
+        async with asyncio.timeout(60):
+            while desk.writer.pid is None:  # noqa: ASYNC110 - nothing outside the writer to wait on
+                await asyncio.sleep(0.05)
+    finally:
+        await desk.stop()
+        desk.db.dispose()
