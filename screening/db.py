@@ -9,18 +9,19 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from screening.errors import Unavailable
 from screening.settings import Settings
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 T = TypeVar("T")
 
@@ -255,8 +256,12 @@ class Database:
         self.engine.dispose()
 
 
-def alembic_config(url: str) -> Config:
+def alembic_config(url: str) -> "Config":
     """Alembic's configuration for the migrations folder and this database (no alembic.ini needed)."""
+    # Alembic is imported here, not at the top: only a migration needs it, and its import is a good part
+    # of the start of every process that touches SQL (the case writer's most of all).
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", normalise_url(url).replace("%", "%%"))
@@ -265,4 +270,6 @@ def alembic_config(url: str) -> Config:
 
 def upgrade_database(url: str) -> None:
     """Apply every Alembic migration not yet applied (idempotent; safe at each start)."""
+    from alembic import command
+
     command.upgrade(alembic_config(url), "head")

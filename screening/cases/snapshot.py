@@ -1,15 +1,19 @@
 """What a hold writes: the case draft built from a decision, its parcel and entities (no plain IDs)."""
 
 import hashlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from screening.cases.schemas import CaseDraft, SealedId
 from screening.contract import Decision, Party
-from screening.entities import ParcelEntities
-from screening.parcel import Parcel
-from screening.privacy import PersonalData
+
+if TYPE_CHECKING:
+    # For annotations only: the case writer process imports this module, and the entities' imports
+    # (address normalisation, the history stores) were a third of its start.
+    from screening.entities import ParcelEntities
+    from screening.parcel import Parcel
+    from screening.privacy import PersonalData
 
 
 def case_id_of(carrier: str, waybill_no: str) -> str:
@@ -38,13 +42,13 @@ def linked_waybills(decision: Decision) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def _sealed(party: Party, key: str | None, privacy: PersonalData) -> SealedId | None:
+def _sealed(party: Party, key: str | None, privacy: "PersonalData") -> SealedId | None:
     if party.id_number is None:
         return None
     return SealedId(key=key, masked=privacy.mask(party.id_number), cipher=privacy.encrypt(party.id_number))
 
 
-def _masked_waybill(parcel: Parcel, privacy: PersonalData) -> dict[str, Any]:
+def _masked_waybill(parcel: "Parcel", privacy: "PersonalData") -> dict[str, Any]:
     snapshot = parcel.waybill.model_dump(mode="json")
     for side in ("sender", "receiver"):
         number = snapshot[side].get("id_number")
@@ -54,7 +58,7 @@ def _masked_waybill(parcel: Parcel, privacy: PersonalData) -> dict[str, Any]:
 
 
 def draft_case(
-    *, decision: Decision, parcel: Parcel, entities: ParcelEntities, privacy: PersonalData
+    *, decision: Decision, parcel: "Parcel", entities: "ParcelEntities", privacy: "PersonalData"
 ) -> CaseDraft:
     """The case row of a held parcel; identity numbers only masked, keyed and encrypted."""
     w = parcel.waybill
