@@ -3,6 +3,7 @@
 import fcntl
 import math
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -262,7 +263,9 @@ def alembic_config(url: str) -> "Config":
     # of the start of every process that touches SQL (the case writer's most of all).
     from alembic.config import Config
 
-    config = Config()
+    # stdout given, not Config's default: that default is the sys.stdout of when alembic was first
+    # imported, which in a test run may be a capture pytest has since closed.
+    config = Config(stdout=sys.stdout)
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", normalise_url(url).replace("%", "%%"))
     return config
