@@ -2,6 +2,8 @@
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -11,15 +13,23 @@ from screening.db import Database
 from screening.errors import Unavailable
 
 
-def hold_turn(db: Database, seconds: float, started: threading.Event) -> None:
-    """A writer that keeps its transaction open for a while."""
+@contextmanager
+def turn_held(db: Database, seconds: float) -> Iterator[None]:
+    """Another writer keeps its transaction open for a while (it has begun on entry; joined on exit)."""
+    started = threading.Event()
 
     def work(session: sa.orm.Session) -> None:
         session.execute(sa.text("INSERT INTO t VALUES (1)"))
         started.set()
         time.sleep(seconds)
 
-    db.write_sync(work)
+    holder = threading.Thread(target=db.write_sync, args=(work,))
+    holder.start()
+    assert started.wait(5)
+    try:
+        yield
+    finally:
+        holder.join()
 
 
 @pytest.fixture
@@ -34,12 +44,8 @@ def url(tmp_path: Path) -> str:
 def test_a_writer_waits_for_another_database_handle_then_commits(url: str) -> None:
     # Two handles on one file stand for two worker processes: each has its own lock file descriptor.
     first, second = Database.connect(url, timeout_s=5.0), Database.connect(url, timeout_s=5.0)
-    started = threading.Event()
-    holder = threading.Thread(target=hold_turn, args=(first, 0.3, started))
-    holder.start()
-    assert started.wait(5)
-    second.write_sync(lambda s: s.execute(sa.text("INSERT INTO t VALUES (2)")))
-    holder.join()
+    with turn_held(first, 0.3):
+        second.write_sync(lambda s: s.execute(sa.text("INSERT INTO t VALUES (2)")))
     rows = second.read_sync(lambda s: sorted(s.scalars(sa.text("SELECT x FROM t"))))
     assert rows == [1, 2]
     first.dispose()
@@ -48,13 +54,8 @@ def test_a_writer_waits_for_another_database_handle_then_commits(url: str) -> No
 
 def test_a_writer_gives_up_at_the_timeout_with_unavailable(url: str) -> None:
     first, second = Database.connect(url, timeout_s=5.0), Database.connect(url, timeout_s=0.2)
-    started = threading.Event()
-    holder = threading.Thread(target=hold_turn, args=(first, 1.0, started))
-    holder.start()
-    assert started.wait(5)
-    with pytest.raises(Unavailable, match="no free writer"):
+    with turn_held(first, 1.0), pytest.raises(Unavailable, match="no free writer"):
         second.write_sync(lambda s: s.execute(sa.text("INSERT INTO t VALUES (2)")))
-    holder.join()
     assert second.read_sync(lambda s: list(s.scalars(sa.text("SELECT x FROM t")))) == [1]
     first.dispose()
     second.dispose()
