@@ -13,9 +13,9 @@ from screening.history.events import (
     ParcelEvent,
     StoredDecision,
     beijing_year,
-    short_counterpart,
     stored_event,
     to_cents,
+    whole_counterparts,
 )
 from screening.history.store import (
     DEFAULT_DECISION_TTL_S,
@@ -201,13 +201,8 @@ class EmbeddedHistoryStore:
 
         _trim_violations(state, newest)
 
-        events = tuple(state.events[p] for _, p in state.order if p != parcel)
-        short = short_counterpart(event.counterpart)
-        if short != event.counterpart:
-            # As from Redis: the counterpart stored short comes back whole when it is this parcel's.
-            events = tuple(
-                e._replace(counterpart=event.counterpart) if e.counterpart == short else e for e in events
-            )
+        # As from Redis: the counterpart stored short comes back whole when it is this parcel's.
+        events = tuple(whole_counterparts([state.events[p] for _, p in state.order if p != parcel], event))
         firsts = [f for f in (first_seen, events[0].at_ms if events else None) if f is not None]
         return EntityHistory(
             events=events,

@@ -213,8 +213,11 @@ def decode_events(records: Iterable[bytes], current: ParcelEvent | None = None) 
         events = [_decoded(r) for r in records]
     except (IndexError, struct.error, UnicodeDecodeError) as exc:
         raise ValueError(f"not an encoded event record: {exc}") from exc
-    if current is None:
-        return events
+    return events if current is None else whole_counterparts(events, current)
+
+
+def whole_counterparts(events: list[ParcelEvent], current: ParcelEvent) -> list[ParcelEvent]:
+    """The events, the counterpart stored short given back whole where it is the current parcel's."""
     short, whole = short_counterpart(current.counterpart), current.counterpart
     if short == whole:
         return events
