@@ -65,16 +65,20 @@ _REASONS = cast(sa.Table, CaseReason.__table__)
 _LINKS = cast(sa.Table, CaseLink.__table__)
 _ENTITIES = cast(sa.Table, CaseEntity.__table__)
 # The parcel's own case, if any, and in the same round trip the cases its ring would join (see _join_cluster).
-_CASE_AND_RELATED = sa.select(
-    _CASES.c.case_id, _CASES.c.cluster_id, _CASES.c.status, _CASES.c.scored_at, _CASES.c.decision_digest
-).where(
-    sa.or_(
-        _CASES.c.case_id == sa.bindparam("case_id"),
-        _CASES.c.waybill_no.in_(sa.bindparam("linked", expanding=True)),
-        _CASES.c.case_id.in_(
-            sa.select(_LINKS.c.case_id).where(_LINKS.c.waybill_no == sa.bindparam("waybill_no"))
-        ),
-    )
+# A union of three lookups, each by an index: joined by OR, PostgreSQL scanned every case for each hold.
+_CASE_COLUMNS = (
+    _CASES.c.case_id,
+    _CASES.c.cluster_id,
+    _CASES.c.status,
+    _CASES.c.scored_at,
+    _CASES.c.decision_digest,
+)
+_CASE_AND_RELATED = sa.union(
+    sa.select(*_CASE_COLUMNS).where(_CASES.c.case_id == sa.bindparam("case_id")),
+    sa.select(*_CASE_COLUMNS).where(_CASES.c.waybill_no.in_(sa.bindparam("linked", expanding=True))),
+    sa.select(*_CASE_COLUMNS)
+    .join(_LINKS, _LINKS.c.case_id == _CASES.c.case_id)
+    .where(_LINKS.c.waybill_no == sa.bindparam("waybill_no")),
 )
 
 # Built once: building and keying a statement per hold cost as much CPU as running it.

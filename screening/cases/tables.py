@@ -17,7 +17,9 @@ class Case(Base):
 
     case_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     carrier: Mapped[str] = mapped_column(sa.String(8), index=True)
-    waybill_no: Mapped[str] = mapped_column(sa.String(32))
+    # Indexed alone as well: a hold looks up its ring's cases by waybill number, whatever the carrier, and
+    # the (carrier, waybill_no) constraint's index cannot serve that (a scan of every case per hold).
+    waybill_no: Mapped[str] = mapped_column(sa.String(32), index=True)
     status: Mapped[str] = mapped_column(sa.String(24), index=True)
     assignee: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     lane: Mapped[str] = mapped_column(sa.String(16), index=True)
