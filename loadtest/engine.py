@@ -10,6 +10,7 @@ mixes with the framework, the case writer and other processes on the machine.
 
 import argparse
 import asyncio
+import gc
 import os
 import tempfile
 import time
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import orjson
 
+from api.app import GC_THRESHOLDS
 from loadtest.server import ensure_model, redis_server
 from loadtest.waybills import prepare
 from screening.engine import build_engine
@@ -29,6 +31,7 @@ async def measure(*, bodies: list[bytes], skip: int, waybills: int, settings: Se
     """CPU µs per waybill over `waybills` after `skip`, deciding in batches."""
     engine = build_engine(settings)
     await engine.start()
+    gc.set_threshold(*GC_THRESHOLDS)  # as the service runs
     try:
         items = [orjson.loads(b) for b in bodies[: skip + waybills]]
         for i in range(0, skip, BATCH):
