@@ -38,11 +38,15 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def engine(settings: Settings, policy: Policy) -> Engine:
-    """An engine on the embedded store with the test policy."""
+def engine(settings: Settings, policy: Policy) -> Iterator[Engine]:
+    """An engine on the embedded store with the test policy; its decision log closed after the test."""
     e = build_engine(settings)
     e.policy = policy
-    return e
+    yield e
+    # The log's writer and compactor threads would outlive the test (and log into pytest's closed
+    # capture); the embedded store holds nothing to release.
+    if e.log is not None:
+        e.log.close()
 
 
 @pytest.fixture(params=HISTORY_BACKENDS)
