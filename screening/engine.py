@@ -189,6 +189,7 @@ class Engine:
             return decision
         if seen is not None:
             with suppress(HistoryUnavailable):
+                await self._forget_stale({waybill.parcel_key: _stale_entities(facts, seen)})
                 await self.history.remember_decision(
                     parcel=waybill.parcel_key,
                     digest=facts.digest,
@@ -340,17 +341,27 @@ class Engine:
         for k, decision in zip(held, opened, strict=True):
             judged[k] = (decision, True)
         remember: list[tuple[str, str, bytes]] = []
+        stale: dict[str, list[str]] = {}
         for (i, facts), seen, (decision, fresh) in zip(chunk, seen_all, judged, strict=True):
             out[i] = decision
             if fresh:
                 if seen is not None:
+                    stale[facts.waybill.parcel_key] = _stale_entities(facts, seen)
                     remember.append(
                         (facts.waybill.parcel_key, facts.digest, self._remembered(decision, facts))
                     )
                 self._record(decision, facts, lap)
         if remember:
             with suppress(HistoryUnavailable):
+                await self._forget_stale(stale)
                 await self.history.remember_many(remember)
+
+    async def _forget_stale(self, stale: dict[str, list[str]]) -> None:
+        # Before the new body is remembered: should forgetting fail, a re-send still finds the old body's
+        # decision, with its entities, and forgets them then.
+        for parcel, entities in stale.items():
+            if entities:
+                await self.history.forget(parcel=parcel, entities=entities)
 
     @property
     def model_version(self) -> str:
@@ -398,6 +409,19 @@ class Remembered(BaseModel):
 
     decision: Decision
     entities: dict[str, str]
+
+
+def _stale_entities(facts: Facts, seen: Observation) -> list[str]:
+    """Entities an earlier, different body of the parcel counted it under and this body does not."""
+    # A corrected sender, receiver, phone or address: the parcel counts once, under the body in force.
+    previous = seen.previous
+    if previous is None or previous.digest == facts.digest:
+        return []
+    try:
+        earlier = Remembered.model_validate_json(previous.decision_json).entities
+    except ValidationError:
+        return []  # remembered by an older release in another form: nothing known to forget
+    return [key for key in earlier if key not in facts.entities.events]
 
 
 def body_digest(waybill: Waybill) -> str:
