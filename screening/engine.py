@@ -188,14 +188,16 @@ class Engine:
         if not fresh:
             return decision
         if seen is not None:
+            earlier = _earlier(facts, seen)
             with suppress(HistoryUnavailable):
-                await self._forget_stale({waybill.parcel_key: _stale_entities(facts, seen)})
+                await self._forget_stale({waybill.parcel_key: _stale_entities(facts, earlier)})
                 await self.history.remember_decision(
                     parcel=waybill.parcel_key,
                     digest=facts.digest,
                     decision_json=self._remembered(decision, facts),
                 )
             lap("redis")
+            await self._note_not_held(earlier, decision)
         self._record(decision, facts, lap)
         return decision
 
@@ -342,11 +344,15 @@ class Engine:
             judged[k] = (decision, True)
         remember: list[tuple[str, str, bytes]] = []
         stale: dict[str, list[str]] = {}
+        earlier_of: list[tuple[Remembered, Decision]] = []
         for (i, facts), seen, (decision, fresh) in zip(chunk, seen_all, judged, strict=True):
             out[i] = decision
             if fresh:
                 if seen is not None:
-                    stale[facts.waybill.parcel_key] = _stale_entities(facts, seen)
+                    earlier = _earlier(facts, seen)
+                    if earlier is not None:
+                        stale[facts.waybill.parcel_key] = _stale_entities(facts, earlier)
+                        earlier_of.append((earlier, decision))
                     remember.append(
                         (facts.waybill.parcel_key, facts.digest, self._remembered(decision, facts))
                     )
@@ -355,6 +361,15 @@ class Engine:
             with suppress(HistoryUnavailable):
                 await self._forget_stale(stale)
                 await self.history.remember_many(remember)
+        for earlier, decision in earlier_of:
+            await self._note_not_held(earlier, decision)
+
+    async def _note_not_held(self, earlier: "Remembered | None", decision: Decision) -> None:
+        # A corrected body no longer held: the case the earlier body opened says so (its status stays).
+        if earlier is None or earlier.decision.case_id is None or decision.decision == "hold":
+            return
+        if self.cases is not None:
+            await self.cases.note_not_held(case_id=earlier.decision.case_id, decision=decision)
 
     async def _forget_stale(self, stale: dict[str, list[str]]) -> None:
         # Before the new body is remembered: should forgetting fail, a re-send still finds the old body's
@@ -411,17 +426,23 @@ class Remembered(BaseModel):
     entities: dict[str, str]
 
 
-def _stale_entities(facts: Facts, seen: Observation) -> list[str]:
-    """Entities an earlier, different body of the parcel counted it under and this body does not."""
-    # A corrected sender, receiver, phone or address: the parcel counts once, under the body in force.
+def _earlier(facts: Facts, seen: Observation) -> Remembered | None:
+    """What was remembered for an earlier, different body of the parcel, if anything."""
     previous = seen.previous
     if previous is None or previous.digest == facts.digest:
-        return []
+        return None
     try:
-        earlier = Remembered.model_validate_json(previous.decision_json).entities
+        return Remembered.model_validate_json(previous.decision_json)
     except ValidationError:
-        return []  # remembered by an older release in another form: nothing known to forget
-    return [key for key in earlier if key not in facts.entities.events]
+        return None  # remembered by an older release in another form: nothing known of it
+
+
+def _stale_entities(facts: Facts, earlier: Remembered | None) -> list[str]:
+    """Entities the earlier body counted the parcel under and this body does not."""
+    # A corrected sender, receiver, phone or address: the parcel counts once, under the body in force.
+    if earlier is None:
+        return []
+    return [key for key in earlier.entities if key not in facts.entities.events]
 
 
 def body_digest(waybill: Waybill) -> str:

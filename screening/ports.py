@@ -45,6 +45,10 @@ class CaseSink(Protocol):
         """The case's current status, None when unknown."""
         ...
 
+    async def note_not_held(self, *, case_id: str, decision: Decision) -> None:
+        """Record on the case that a corrected body of its parcel was decided without a hold."""
+        ...
+
 
 class DecisionSink(Protocol):
     """The decision log: every scored waybill, appended durably."""

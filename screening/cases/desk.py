@@ -102,6 +102,20 @@ class CaseDesk:
         self._sql_ok = False
         return False
 
+    async def note_not_held(self, *, case_id: str, decision: Decision) -> None:
+        """Record on the case that a corrected body of its parcel was decided without a hold (best effort)."""
+        codes, outcome, at = [r.code for r in decision.reasons], decision.decision, decision.scored_at
+        try:
+            with anyio.fail_after(self.timeout_s):
+                await self.db.write(
+                    lambda s: service.note_not_held(
+                        s, case_id=case_id, scored_at=at, decision=outcome, reason_codes=codes
+                    )
+                )
+        except Exception:
+            # The decision stands and is logged; the case keeps its hold until an officer looks.
+            log.exception("case %s: the corrected body's decision could not be noted", case_id)
+
     async def case_status(self, case_id: str) -> str | None:
         """The case's status; 'open' for a case still in the outbox."""
         status = None

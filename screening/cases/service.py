@@ -127,6 +127,33 @@ def upsert_case(session: Session, *, draft: CaseDraft, sla_hours: float) -> Case
     return _update(session, head, case, draft=draft)
 
 
+def note_not_held(
+    session: Session, *, case_id: str, scored_at: datetime, decision: str, reason_codes: Sequence[str]
+) -> CaseStatus | None:
+    """Put on a case's record that a corrected body of its parcel is no longer held; its status stays."""
+    # The officer decides what becomes of the case; the trail and the queue's next hold tell them why.
+    audit.lock_chain(session.connection())
+    head = session.get(AuditHead, audit.HEAD_ID)
+    case = session.get(Case, case_id)
+    if head is None or case is None:
+        return None
+    status: CaseStatus = case.status  # type: ignore[assignment]
+    if scored_at <= case.scored_at:
+        return status  # a replay, or older than what the case holds
+    case.scored_at = scored_at
+    case.decision_digest = ""  # a later hold, even the first one again, counts as a rescore
+    audit.append(
+        session,
+        head,
+        at=scored_at,
+        actor=SYSTEM,
+        action="rescored_not_held",
+        case_id=case_id,
+        after={"decision": decision, "reason_codes": list(reason_codes)},
+    )
+    return status
+
+
 def _update(session: Session, head: AuditHead, case: Case, *, draft: CaseDraft) -> CaseStatus:
     status: CaseStatus = case.status  # type: ignore[assignment]
     case.scored_at = draft.scored_at

@@ -113,6 +113,17 @@ def test_the_queue_and_case_pages_show_the_hold_and_its_actions(pages: CaseClien
     assert again.status_code == 409 and "已结案" in again.text
 
 
+def test_the_case_page_tells_the_officer_a_corrected_body_is_no_longer_held(pages: CaseClient) -> None:
+    wb = held()
+    case_id = pages.score(wb)["case_id"]
+    corrected = {**wb, "items": [{**wb["items"][0], "quantity": 1}], "declared_value": 500.0}
+    assert pages.score(corrected)["decision"] != "hold"
+    log_in_through_the_form(pages, "wang", "officer")
+    page = pages.http.get(f"/cases/{case_id}")
+    assert page.status_code == 200 and 'data-action="rescored_not_held"' in page.text
+    assert "更正后不再扣留" in page.text and "action_" not in page.text
+
+
 def test_a_ring_is_acted_on_at_once_from_a_case_page(pages: CaseClient) -> None:
     ids = [
         d["case_id"] for d in map(pages.score, ant_ring(7, id_number=resident_id(seq="404"))) if d["case_id"]

@@ -82,6 +82,35 @@ async def test_resending_a_waybill_keeps_one_case_and_a_changed_rescore_updates_
     assert actions(db, case.case_id) == ["opened", "rescored"]
 
 
+@pytest.mark.parametrize("batched", [False, True], ids=["single", "batch"])
+async def test_a_corrected_body_no_longer_held_goes_on_the_cases_record_and_a_new_hold_rescores_it(
+    engine: Engine, desk: CaseDesk, db: Database, batched: bool
+) -> None:
+    async def decide(wb: dict[str, Any]) -> Any:
+        if not batched:
+            return await score(engine, wb)
+        [d] = await engine.decide_batch([wb])
+        return d
+
+    wb = held()
+    first = await decide(wb)
+    # The courier corrects the quantity: one coat of 500 CNY, under the limit.
+    corrected = {**wb, "items": [item(description="羊毛大衣 wool coat", quantity=1, unit_value=500.0)]}
+    corrected["declared_value"] = 500.0
+    corrected["accepted_at"] = (BASE_TIME + timedelta(minutes=5)).isoformat()
+    released = await decide(corrected)
+    assert released.decision != "hold" and released.case_id is None
+    [case] = rows(db, Case)
+    assert (case.case_id, case.status) == (first.case_id, "open")  # the officer decides what becomes of it
+    [entry] = rows(db, AuditEntry, AuditEntry.action == "rescored_not_held")
+    assert (entry.case_id, entry.actor) == (first.case_id, "system")
+    assert entry.after == {"decision": released.decision, "reason_codes": [r.code for r in released.reasons]}
+    assert await decide(corrected) == released  # the same body again changes nothing
+    again = await decide({**wb, "accepted_at": (BASE_TIME + timedelta(minutes=10)).isoformat()})
+    assert again.case_id == first.case_id
+    assert actions(db, case.case_id) == ["opened", "rescored_not_held", "rescored"]
+
+
 async def test_seizing_a_case_counts_a_violation_that_the_senders_next_parcel_carries(
     engine: Engine, desk: CaseDesk, db: Database
 ) -> None:
