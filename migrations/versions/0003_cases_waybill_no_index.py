@@ -17,9 +17,13 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     """Upgrade schema."""
-    op.create_index(op.f("ix_cases_waybill_no"), "cases", ["waybill_no"])
+    # Concurrently on PostgreSQL (outside a transaction): a large case table goes on taking holds while
+    # the index is built.
+    with op.get_context().autocommit_block():
+        op.create_index(op.f("ix_cases_waybill_no"), "cases", ["waybill_no"], postgresql_concurrently=True)
 
 
 def downgrade() -> None:
     """Downgrade schema."""
-    op.drop_index(op.f("ix_cases_waybill_no"), table_name="cases")
+    with op.get_context().autocommit_block():
+        op.drop_index(op.f("ix_cases_waybill_no"), table_name="cases", postgresql_concurrently=True)
