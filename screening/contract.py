@@ -11,16 +11,18 @@ import pycountry
 from pydantic import (
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
     StrictInt,
     StringConstraints,
+    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 Service = Literal["domestic", "export", "import"]
 Channel = Literal["express", "postal", "cbec"]
@@ -65,6 +67,19 @@ Text = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Field(strict=True)
 ]
 OptText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), Field(strict=True)] | None
+
+
+def _iso_text(value: Any) -> Any:
+    """A timestamp as the contract sends it: ISO-8601 text (or a datetime, in process), never a number."""
+    # pydantic reads numbers, and text of digits, as Unix times: the contract asks for ISO-8601 with offset.
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or re.fullmatch(r"\s*[+-]?\d+(?:\.\d*)?\s*", value):
+        raise PydanticCustomError("iso_timestamp", "an ISO-8601 timestamp with its offset, not a number")
+    return value
+
+
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_iso_text)]
 WaybillNo = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]{8,32}$"), Field(strict=True)]
 CarrierCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,8}$"), Field(strict=True)]
 
@@ -112,10 +127,21 @@ class Address(Contract):
         if self.country == "CN":
             missing = [f for f in ("province", "city", "district", "detail") if not getattr(self, f)]
             if missing:
-                raise PydanticCustomError(
-                    "cn_address_incomplete",
-                    "a mainland China address needs {fields}",
-                    {"fields": ", ".join(missing)},
+                # Each missing part named at its own field, as the contract asks of every bad field.
+                raise ValidationError.from_exception_data(
+                    "Address",
+                    [
+                        InitErrorDetails(
+                            type=PydanticCustomError(
+                                "cn_address_incomplete",
+                                "a mainland China address needs its {part}",
+                                {"part": part},
+                            ),
+                            loc=(part,),
+                            input=getattr(self, part),
+                        )
+                        for part in missing
+                    ],
                 )
         return self
 
@@ -236,7 +262,7 @@ class Waybill(Contract):
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), Field(strict=True)
     ]
     courier_id: OptText = None
-    accepted_at: AwareDatetime
+    accepted_at: Timestamp
     service: Service
     channel: Channel
     sender: Party
@@ -342,8 +368,9 @@ class BatchRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    # Any slot, not only objects: a slot that is not a waybill at all fails alone too.
     waybills: Annotated[
-        list[dict[str, Any]],
+        list[Any],
         Field(
             min_length=1,
             max_length=1000,
@@ -366,4 +393,4 @@ class Inspection(Contract):
     result: InspectionResult
     violation_type: OptText = None
     note: Annotated[str, Field(strict=True, max_length=2000)] | None = None
-    inspected_at: AwareDatetime
+    inspected_at: Timestamp

@@ -163,9 +163,12 @@ class Engine:
         stored = await self.history.recall(parcel=f"{carrier}:{waybill_no}")
         if stored is None:
             raise DecisionNotFound(f"no decision for {carrier} {waybill_no}")
-        decision = Remembered.model_validate_json(stored.decision_json).decision
-        if decision.case_id is not None and self.cases is not None:
-            status = await self.cases.case_status(decision.case_id)
+        remembered = Remembered.model_validate_json(stored.decision_json)
+        decision = remembered.decision
+        # The case of an earlier, held body as well: the courier learns it is still open, or released.
+        case_id = remembered.case_of_parcel
+        if case_id is not None and self.cases is not None:
+            status = await self.cases.case_status(case_id)
             decision = decision.model_copy(update={"case_status": status})
         return decision
 
@@ -194,7 +197,7 @@ class Engine:
                 await self.history.remember_decision(
                     parcel=waybill.parcel_key,
                     digest=facts.digest,
-                    decision_json=self._remembered(decision, facts),
+                    decision_json=self._remembered(decision, facts, earlier),
                 )
             lap("redis")
             await self._note_not_held(earlier, decision)
@@ -253,8 +256,13 @@ class Engine:
         return decision.model_copy(update={"case_id": case_id, "case_status": "open"})
 
     @staticmethod
-    def _remembered(decision: Decision, facts: "Facts") -> bytes:
-        return Remembered(decision=decision, entities=facts.entities.kinds).model_dump_json().encode()
+    def _remembered(decision: Decision, facts: "Facts", earlier: "Remembered | None") -> bytes:
+        case_id = decision.case_id or (earlier.case_of_parcel if earlier is not None else None)
+        return (
+            Remembered(decision=decision, entities=facts.entities.kinds, case_id=case_id)
+            .model_dump_json()
+            .encode()
+        )
 
     def _record(self, decision: Decision, facts: "Facts", lap: Callable[[str], None]) -> None:
         if self.log is not None:
@@ -354,7 +362,7 @@ class Engine:
                         stale[facts.waybill.parcel_key] = _stale_entities(facts, earlier)
                         earlier_of.append((earlier, decision))
                     remember.append(
-                        (facts.waybill.parcel_key, facts.digest, self._remembered(decision, facts))
+                        (facts.waybill.parcel_key, facts.digest, self._remembered(decision, facts, earlier))
                     )
                 self._record(decision, facts, lap)
         if remember:
@@ -366,10 +374,11 @@ class Engine:
 
     async def _note_not_held(self, earlier: "Remembered | None", decision: Decision) -> None:
         # A corrected body no longer held: the case the earlier body opened says so (its status stays).
-        if earlier is None or earlier.decision.case_id is None or decision.decision == "hold":
+        case_id = earlier.case_of_parcel if earlier is not None else None
+        if case_id is None or decision.decision == "hold":
             return
         if self.cases is not None:
-            await self.cases.note_not_held(case_id=earlier.decision.case_id, decision=decision)
+            await self.cases.note_not_held(case_id=case_id, decision=decision)
 
     async def _forget_stale(self, stale: dict[str, list[str]]) -> None:
         # Before the new body is remembered: should forgetting fail, a re-send still finds the old body's
@@ -424,6 +433,13 @@ class Remembered(BaseModel):
 
     decision: Decision
     entities: dict[str, str]
+    # The parcel's case when an earlier body was held and this one is not (the decision has none).
+    case_id: str | None = None
+
+    @property
+    def case_of_parcel(self) -> str | None:
+        """The parcel's case, opened by this body or an earlier one."""
+        return self.decision.case_id or self.case_id
 
 
 def _earlier(facts: Facts, seen: Observation) -> Remembered | None:
