@@ -85,12 +85,14 @@ CarrierCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,8}$"), Field(s
 
 # Identity numbers: the format is checked here (wrong length or characters is bad input, 422);
 # check digit and birth date are a decision (ID_INVALID), checked by the rules.
-_CN_MOBILE = re.compile(r"1\d{10}")
+# ASCII digits only: \d takes any script's digits, and 139８７６５４３２１ then kept its full-width
+# digits (a second entity for the same number); phonenumbers folds such a writing.
+_CN_MOBILE = re.compile(r"1\d{10}", re.ASCII)
 # Mainland mobiles that phonenumbers always finds possible; not 179…, where it strips an IP-dialling
 # prefix (17951…) and may find the rest too short (tests/screening/test_contract.py checks the set).
-_POSSIBLE_CN_MOBILE = re.compile(r"1(?:[3-68-9]\d|7[0-8])\d{8}")
-_RESIDENT_ID = re.compile(r"^\d{17}[\dX]$")
-_USCC = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+_POSSIBLE_CN_MOBILE = re.compile(r"1(?:[3-68-9]\d|7[0-8])\d{8}", re.ASCII)
+_RESIDENT_ID = re.compile(r"^\d{17}[\dX]$", re.ASCII)
+_USCC = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$", re.ASCII)
 _OTHER_ID = re.compile(r"^[A-Z0-9()-]{5,32}$")
 
 

@@ -306,10 +306,11 @@ class CaseDesk:
         """An inspection result: a label, and for a violation the entities' history."""
         known: dict[str, str] = {}
         if inspection.result == "violation" and self.violations is not None:
-            with suppress(HistoryUnavailable):
-                known = await self.violations.entities_of(
-                    carrier=inspection.carrier, waybill_no=inspection.waybill_no
-                )
+            # HistoryUnavailable goes to the caller (503, nothing recorded) for a retry: a violation kept
+            # without the parcel's entities would never reach them.
+            known = await self.violations.entities_of(
+                carrier=inspection.carrier, waybill_no=inspection.waybill_no
+            )
         now = self._clock()
         outcome, label_id = await self.db.write(
             lambda s: service.record_inspection(

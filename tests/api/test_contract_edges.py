@@ -123,6 +123,13 @@ def test_a_mainland_address_names_each_missing_part_in_its_own_loc(client: Scori
     assert ["body", "sender", "address", "detail"] in got
 
 
+def test_an_id_number_in_full_width_digits_is_a_422_at_its_field(client: ScoringClient) -> None:
+    # Wrong characters (the contract: a 422), not a number to check: its key would differ from the ASCII one.
+    wide = resident_id().translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    r = client.http.post("/v1/score", json=waybill(sender=party(id_number=wide)))
+    assert (r.status_code, locs(r.json())) == (422, [["body", "sender", "id_number"]])
+
+
 def test_optional_fields_may_be_left_out_and_take_their_contract_defaults(client: ScoringClient) -> None:
     wb = waybill(courier_id=..., dims_cm=..., order=...)
     for key in ("id_verified", "verification_method", "customer_type", "contract_id"):
