@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ValidationError
 
@@ -144,12 +144,13 @@ class Engine:
         await self._apply(records)
         return len(violations)
 
-    async def entities_of(self, *, carrier: str, waybill_no: str) -> dict[str, str]:
-        """Entity keys (→ kind) the parcel was counted under when last scored; empty when unknown."""
+    async def seen_parcel(self, *, carrier: str, waybill_no: str) -> "ParcelSeen":
+        """Entity keys the parcel was counted under when last scored, and its pickup; empty when unknown."""
         stored = await self.history.recall(parcel=f"{carrier}:{waybill_no}")
         if stored is None:
-            return {}
-        return Remembered.model_validate_json(stored.decision_json).entities
+            return ParcelSeen(entities={}, accepted_at=None)
+        remembered = Remembered.model_validate_json(stored.decision_json)
+        return ParcelSeen(entities=remembered.entities, accepted_at=remembered.accepted_at)
 
     async def _apply(self, records: Sequence[dict[str, Any]]) -> None:
         for r in records:
@@ -259,7 +260,12 @@ class Engine:
     def _remembered(decision: Decision, facts: "Facts", earlier: "Remembered | None") -> bytes:
         case_id = decision.case_id or (earlier.case_of_parcel if earlier is not None else None)
         return (
-            Remembered(decision=decision, entities=facts.entities.kinds, case_id=case_id)
+            Remembered(
+                decision=decision,
+                entities=facts.entities.kinds,
+                case_id=case_id,
+                accepted_at=facts.waybill.accepted_at,
+            )
             .model_dump_json()
             .encode()
         )
@@ -428,6 +434,13 @@ class Facts:
     entities: ParcelEntities
 
 
+class ParcelSeen(NamedTuple):
+    """What the engine remembers of a parcel it scored: entity keys (→ kind) and its pickup."""
+
+    entities: dict[str, str]
+    accepted_at: datetime | None
+
+
 class Remembered(BaseModel):
     """What the history store keeps per parcel: the decision and the entity keys it counted under."""
 
@@ -435,6 +448,8 @@ class Remembered(BaseModel):
     entities: dict[str, str]
     # The parcel's case when an earlier body was held and this one is not (the decision has none).
     case_id: str | None = None
+    # The pickup, in event time: a violation found later is dated at it (None: remembered before it was kept).
+    accepted_at: datetime | None = None
 
     @property
     def case_of_parcel(self) -> str | None:

@@ -30,7 +30,7 @@ from screening.cases.snapshot import draft_case
 from screening.cases.writer import CaseWriter, ProcessWriter, ThreadWriter, WriteFailed
 from screening.contract import Decision, Inspection
 from screening.db import Database, database_url, upgrade_database
-from screening.engine import Engine
+from screening.engine import Engine, ParcelSeen
 from screening.entities import ParcelEntities
 from screening.errors import HistoryUnavailable
 from screening.parcel import Parcel
@@ -304,17 +304,22 @@ class CaseDesk:
 
     async def inspection(self, *, inspection: Inspection, actor: str) -> InspectionOutcome:
         """An inspection result: a label, and for a violation the entities' history."""
-        known: dict[str, str] = {}
+        seen = ParcelSeen(entities={}, accepted_at=None)
         if inspection.result == "violation" and self.violations is not None:
             # HistoryUnavailable goes to the caller (503, nothing recorded) for a retry: a violation kept
             # without the parcel's entities would never reach them.
-            known = await self.violations.entities_of(
+            seen = await self.violations.seen_parcel(
                 carrier=inspection.carrier, waybill_no=inspection.waybill_no
             )
         now = self._clock()
         outcome, label_id = await self.db.write(
             lambda s: service.record_inspection(
-                s, inspection=inspection, actor=actor, now=now, known_entities=list(known)
+                s,
+                inspection=inspection,
+                actor=actor,
+                now=now,
+                known_entities=list(seen.entities),
+                known_accepted_at=seen.accepted_at,
             )
         )
         await self.apply_feedback([label_id])

@@ -5,6 +5,7 @@ from typing import Protocol
 
 import anyio
 
+from screening.engine import ParcelSeen
 from screening.history import HistoryStore
 from screening.watchlists import Ledger
 
@@ -16,16 +17,16 @@ class ViolationRecorder(Protocol):
         """Count one confirmed violation for each entity key (once per parcel); durable when it returns."""
         ...
 
-    async def entities_of(self, *, carrier: str, waybill_no: str) -> dict[str, str]:
-        """Entity keys (→ kind) of a parcel scored in the last 30 days; empty when unknown."""
+    async def seen_parcel(self, *, carrier: str, waybill_no: str) -> ParcelSeen:
+        """Entity keys (→ kind) and pickup of a parcel scored in the last 30 days; empty when unknown."""
         ...
 
 
 class EntitiesLookup(Protocol):
     """What the engine offers for parcels without a case."""
 
-    async def entities_of(self, *, carrier: str, waybill_no: str) -> dict[str, str]:
-        """Entity keys (→ kind) of a parcel the engine scored."""
+    async def seen_parcel(self, *, carrier: str, waybill_no: str) -> ParcelSeen:
+        """Entity keys (→ kind) and pickup of a parcel the engine scored."""
         ...
 
 
@@ -47,6 +48,6 @@ class HistoryViolations:
         for key in entity_keys:
             await self._history.record_violation(entity=key, at_ms=at_ms, parcel=parcel)
 
-    async def entities_of(self, *, carrier: str, waybill_no: str) -> dict[str, str]:
+    async def seen_parcel(self, *, carrier: str, waybill_no: str) -> ParcelSeen:
         """Ask the engine."""
-        return await self._engine.entities_of(carrier=carrier, waybill_no=waybill_no)
+        return await self._engine.seen_parcel(carrier=carrier, waybill_no=waybill_no)

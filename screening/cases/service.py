@@ -553,10 +553,11 @@ def record_inspection(
     actor: str,
     now: datetime,
     known_entities: Sequence[str],
+    known_accepted_at: datetime | None = None,
 ) -> tuple[InspectionOutcome, int]:
     """An inspection result as a label (and the case's note); returns the outcome and the label id.
 
-    The entities are the case's when the parcel has one, else known_entities (from the history).
+    The entities and pickup are the case's when the parcel has one, else known_* (from the history).
     A re-sent report (same parcel and inspected_at) is recorded once.
     """
     head = audit.lock(session)
@@ -577,8 +578,9 @@ def record_inspection(
         at=at,
         case_id=case.case_id if case else None,
         entity_keys=keys,
-        # Event time: the parcel's pickup when its case tells it, else the inspection's time.
-        violation_at=case.accepted_at if case is not None else at,
+        # Event time: the parcel's pickup when its case or its remembered decision tells it, else the
+        # inspection's time.
+        violation_at=case.accepted_at if case is not None else (known_accepted_at or at),
     )
     outcome = InspectionOutcome(
         carrier=inspection.carrier,

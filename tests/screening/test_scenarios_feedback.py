@@ -354,12 +354,19 @@ async def test_a_seizure_does_not_count_for_the_senders_parcels_picked_up_before
     assert "PRIOR_VIOLATIONS" in codes(after)
 
 
-async def test_a_violation_confirmed_by_a_case_is_dated_at_the_violating_parcels_pickup(
-    engine: Engine, desk: CaseDesk
+@pytest.mark.parametrize("confirmed_by", ["case", "inspection"])
+async def test_a_confirmed_violation_is_dated_at_the_violating_parcels_pickup(
+    engine: Engine, desk: CaseDesk, confirmed_by: str
 ) -> None:
     sender = party(id_number=resident_id(region="320106", birth="19860606", seq="307"))
-    decision = await score(engine, held(sender=sender))
-    await desk.act(case_id=decision.case_id or "", action="seize", actor="wang", violation_type="undeclared")
+    if confirmed_by == "case":
+        decision = await score(engine, held(sender=sender))
+        await desk.act(
+            case_id=decision.case_id or "", action="seize", actor="wang", violation_type="undeclared"
+        )
+    else:  # no case: the report alone, five hours after the pickup
+        decision = await score(engine, waybill(sender=sender))
+        await desk.inspection(inspection=report(decision, "violation", hours=5), actor="customs")
     # The sender's next parcel was picked up two hours after the violating one, and is scored now.
     d = await score(engine, waybill(sender=sender, hours_after=2))
     assert "PRIOR_VIOLATIONS" in codes(d)
