@@ -14,6 +14,7 @@ or on CPU per waybill over --max-ratio times the echo's CPU per request (plus --
 import argparse
 import csv
 import http.client
+import math
 import os
 import statistics
 import subprocess
@@ -54,6 +55,12 @@ class Phase:
         return self.cpu_s / max(1, self.waybills) * 1e6
 
 
+def locust_ms(cell: str) -> float:
+    """A latency percentile from locust's CSV; NaN where it has none ("N/A": no request completed)."""
+    # A short warm-up on a busy machine can end before any single scoring completes.
+    return math.nan if cell == "N/A" else float(cell)
+
+
 def run_locust(
     service: Service, classes: tuple[str, ...], *, seconds: int, out: Path, name: str, env: dict[str, str]
 ) -> Phase:
@@ -84,8 +91,8 @@ def run_locust(
         requests=int(total["Request Count"]),
         failures=int(total["Failure Count"]),
         waybills=waybills,
-        p50_ms=float(single["50%"]),
-        p99_ms=float(single["99%"]),
+        p50_ms=locust_ms(single["50%"]),
+        p99_ms=locust_ms(single["99%"]),
         server_p50_ms=server_p50,
         server_p99_ms=server_p99,
         cpu_s=cpu,
