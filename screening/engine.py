@@ -192,16 +192,8 @@ class Engine:
         if not fresh:
             return decision
         if seen is not None:
-            earlier = _earlier(facts, seen)
-            with suppress(HistoryUnavailable):
-                await self._forget_stale({waybill.parcel_key: _stale_entities(facts, earlier)})
-                await self.history.remember_decision(
-                    parcel=waybill.parcel_key,
-                    digest=facts.digest,
-                    decision_json=self._remembered(decision, facts, earlier),
-                )
+            await self._keep([(facts, seen, decision)])
             lap("redis")
-            await self._note_not_held(earlier, decision)
         self._record(decision, facts, lap)
         return decision
 
@@ -356,42 +348,37 @@ class Engine:
         opened = await asyncio.gather(*(self._open_case(judged[k][0], chunk[k][1]) for k in held))
         for k, decision in zip(held, opened, strict=True):
             judged[k] = (decision, True)
-        remember: list[tuple[str, str, bytes]] = []
-        stale: dict[str, list[str]] = {}
-        earlier_of: list[tuple[Remembered, Decision]] = []
+        kept: list[tuple[Facts, Observation, Decision]] = []
         for (i, facts), seen, (decision, fresh) in zip(chunk, seen_all, judged, strict=True):
             out[i] = decision
             if fresh:
                 if seen is not None:
-                    earlier = _earlier(facts, seen)
-                    if earlier is not None:
-                        stale[facts.waybill.parcel_key] = _stale_entities(facts, earlier)
-                        earlier_of.append((earlier, decision))
-                    remember.append(
-                        (facts.waybill.parcel_key, facts.digest, self._remembered(decision, facts, earlier))
-                    )
+                    kept.append((facts, seen, decision))
                 self._record(decision, facts, lap)
-        if remember:
-            with suppress(HistoryUnavailable):
-                await self._forget_stale(stale)
-                await self.history.remember_many(remember)
-        for earlier, decision in earlier_of:
-            await self._note_not_held(earlier, decision)
+        if kept:
+            await self._keep(kept)
 
-    async def _note_not_held(self, earlier: "Remembered | None", decision: Decision) -> None:
-        # A corrected body no longer held: the case the earlier body opened says so (its status stays).
-        case_id = earlier.case_of_parcel if earlier is not None else None
-        if case_id is None or decision.decision == "hold":
-            return
-        if self.cases is not None:
-            await self.cases.note_not_held(case_id=case_id, decision=decision)
-
-    async def _forget_stale(self, stale: dict[str, list[str]]) -> None:
-        # Before the new body is remembered: should forgetting fail, a re-send still finds the old body's
-        # decision, with its entities, and forgets them then.
-        for parcel, entities in stale.items():
-            if entities:
-                await self.history.forget(parcel=parcel, entities=entities)
+    async def _keep(self, decided: Sequence[tuple["Facts", Observation, Decision]]) -> None:
+        """Remember fresh decisions for re-sends; a corrected body also undoes what its earlier one left."""
+        earlier = [_earlier(facts, seen) for facts, seen, _ in decided]
+        with suppress(HistoryUnavailable):
+            # Forgotten before the new body is remembered: should forgetting fail, a re-send still finds the
+            # earlier body's decision, with its entities, and forgets them then.
+            for (facts, _, _), e in zip(decided, earlier, strict=True):
+                stale = _stale_entities(facts, e)
+                if stale:
+                    await self.history.forget(parcel=facts.waybill.parcel_key, entities=stale)
+            await self.history.remember_many(
+                [
+                    (facts.waybill.parcel_key, facts.digest, self._remembered(decision, facts, e))
+                    for (facts, _, decision), e in zip(decided, earlier, strict=True)
+                ]
+            )
+        for (_, _, decision), e in zip(decided, earlier, strict=True):
+            # A corrected body no longer held: the case an earlier body opened says so (its status stays).
+            case_id = e.case_of_parcel if e is not None else None
+            if case_id is not None and decision.decision != "hold" and self.cases is not None:
+                await self.cases.note_not_held(case_id=case_id, decision=decision)
 
     @property
     def model_version(self) -> str:
@@ -446,7 +433,7 @@ class Remembered(BaseModel):
 
     decision: Decision
     entities: dict[str, str]
-    # The parcel's case when an earlier body was held and this one is not (the decision has none).
+    # The parcel's case, opened by this body or an earlier, held one (None in records kept before it was).
     case_id: str | None = None
     # The pickup, in event time: a violation found later is dated at it (None: remembered before it was kept).
     accepted_at: datetime | None = None

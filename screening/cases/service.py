@@ -131,11 +131,10 @@ def note_not_held(
     session: Session, *, case_id: str, scored_at: datetime, decision: str, reason_codes: Sequence[str]
 ) -> CaseStatus | None:
     """Put on a case's record that a corrected body of its parcel is no longer held; its status stays."""
-    # The officer decides what becomes of the case; the trail and the queue's next hold tell them why.
-    audit.lock_chain(session.connection())
-    head = session.get(AuditHead, audit.HEAD_ID)
+    # The officer decides what becomes of the case; its trail tells them why.
+    head = audit.lock(session)
     case = session.get(Case, case_id)
-    if head is None or case is None:
+    if case is None:
         return None
     status: CaseStatus = case.status  # type: ignore[assignment]
     if scored_at <= case.scored_at:
