@@ -39,11 +39,15 @@ def _building(
     ).building_key
 
 
-def address_key(privacy: PersonalData, address: Address) -> str | None:
-    """Keyed building-level address; None when the address names no building to count under."""
+# Keyed apart by role, as IDs and phones are: a building's parcels sent and received are two histories.
+_ADDRESS_ROLES = {"s": "sadr", "r": "adr"}
+
+
+def address_key(privacy: PersonalData, address: Address, role: str) -> str | None:
+    """Keyed building-level address in one role; None when it names no building to count under."""
     building = building_of(address)
     # Without a building every such address would share one key and be counted together.
-    return privacy.key("adr", building) if building else None
+    return privacy.key(_ADDRESS_ROLES[role], building) if building else None
 
 
 def phone_key(privacy: PersonalData, party: Party, role: str) -> str:
@@ -81,7 +85,9 @@ def parcel_entities(
         ("sender_phone", sender_phone, receiver_person),
         ("receiver_id", receiver_id, sender_person),
         ("receiver_phone", receiver_phone, sender_person),
-        ("receiver_address", address_key(privacy, w.receiver.address), sender_person),
+        # WATCHLIST_HIT and PRIOR_VIOLATIONS name the address of either party (RULES.md §3).
+        ("sender_address", address_key(privacy, w.sender.address, "s"), receiver_person),
+        ("receiver_address", address_key(privacy, w.receiver.address, "r"), sender_person),
         (
             "payment_account",
             privacy.key("acct", w.order.payment_account) if w.order and w.order.payment_account else None,

@@ -61,8 +61,8 @@ class EntityRef(BaseModel):
             return [privacy.key("sph", e164), privacy.key("rph", e164)]
         if self.kind == "address":
             assert self.address is not None
-            key = address_key(privacy, self.address)
-            return [key] if key is not None else []
+            keys = (address_key(privacy, self.address, role) for role in ("s", "r"))
+            return [key for key in keys if key is not None]
         if self.kind == "account":
             return [privacy.key("acct", self.value or "")]
         return [privacy.key("ip", self.value or "")]

@@ -133,6 +133,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "entity_sender_phone": ("寄件人电话", "sender phone"),
     "entity_receiver_id": ("收件人证件", "receiver ID"),
     "entity_receiver_phone": ("收件人电话", "receiver phone"),
+    "entity_sender_address": ("寄件地址", "sender address"),
     "entity_receiver_address": ("收件地址", "receiver address"),
     "entity_payment_account": ("支付账户", "payment account"),
     "entity_buyer_ip": ("购买人IP", "buyer IP"),

@@ -19,7 +19,7 @@ from screening.watchlists import EntityRef
 ROLES: dict[TraceKind, tuple[str, ...]] = {
     "phone": ("sender_phone", "receiver_phone"),
     "id": ("sender_id", "receiver_id"),
-    "address": ("receiver_address",),
+    "address": ("sender_address", "receiver_address"),
     "account": ("payment_account",),
     "ip": ("buyer_ip",),
 }

@@ -57,6 +57,7 @@ LOG_SCHEMA = pl.Schema(
         "receiver_phone_key": pl.String(),
         "receiver_phone_masked": pl.String(),
         "receiver_address_key": pl.String(),
+        "sender_address_key": pl.String(),
         "payment_account_key": pl.String(),
         "buyer_ip_key": pl.String(),
     }
@@ -75,6 +76,7 @@ KEY_COLUMNS = {
     "receiver_id": "receiver_id_key",
     "receiver_phone": "receiver_phone_key",
     "receiver_address": "receiver_address_key",
+    "sender_address": "sender_address_key",
     "payment_account": "payment_account_key",
     "buyer_ip": "buyer_ip_key",
 }

@@ -157,6 +157,7 @@ ENTITY_NAMES: dict[str, tuple[str, str]] = {
     "sender_phone": ("寄件人电话", "sender phone"),
     "receiver_id": ("收件人证件", "receiver ID"),
     "receiver_phone": ("收件人电话", "receiver phone"),
+    "sender_address": ("寄件地址", "sender address"),
     "receiver_address": ("收件地址", "receiver address"),
     "payment_account": ("支付账户", "payment account"),
     "buyer_ip": ("下单IP", "buyer IP"),

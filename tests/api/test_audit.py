@@ -162,6 +162,10 @@ def test_an_investigator_traces_a_phone_and_an_id_to_their_parcels(
     )
     assert by_address.json()["count"] == 4  # everyone sent to the same building
     assert {r["matched_on"] for r in by_address.json()["rows"]} == {"receiver_address"}
+    home = party()["address"]  # every sender here lives in one building
+    home_written_otherwise = {**home, "detail": "张江路88号3栋 502"}
+    by_home = http.post("/v1/audit/trace", json={**span, "address": home_written_otherwise}).json()
+    assert by_home["count"] == 4 and {r["matched_on"] for r in by_home["rows"]} == {"sender_address"}
     log.close()  # a clean stop compacts: the trace reads Parquet now, with the same answer
     assert not any((log.layout.journal).iterdir())
     again = http.post("/v1/audit/trace", json={**span, "phone": "13700137000"}).json()

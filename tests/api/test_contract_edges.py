@@ -439,7 +439,10 @@ def test_a_violation_flags_the_parcels_receiver_as_well_as_its_sender(cases_clie
         "/v1/inspections", json=inspection(inspected, "violation", 1, violation_type="counterfeit")
     )
     assert r.status_code == 200 and r.json()["label"] == 1
-    other_sender = waybill(sender=party(**sender_of("662")), receiver=receiver, hours_after=2)
+    # Another sender in another building: the receiver is all the two parcels share.
+    elsewhere = {"district": "徐汇区", "detail": "漕溪北路595号2号楼1101室", "postcode": "200030"}
+    other = party(**sender_of("662"), address=elsewhere)
+    other_sender = waybill(sender=other, receiver=receiver, hours_after=2)
     d = client.score(other_sender)
     ev = evidence(d, "PRIOR_VIOLATIONS")
     assert ev["violations"] == 1 and ev["entity"].startswith("receiver")

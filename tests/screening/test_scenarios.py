@@ -10,6 +10,7 @@ from screening.engine import Engine
 from screening.watchlists import ListEntry, Violation
 from tests.factories import (
     BASE_TIME,
+    Whole,
     ant_ring,
     cn_receiver,
     export_postal,
@@ -235,6 +236,59 @@ async def test_a_listed_address_matches_its_other_writings(history_engine: Engin
         )
     )
     assert "WATCHLIST_HIT" in codes(await score(history_engine, wb))
+
+
+LISTED_SHOP = {
+    "country": "CN",
+    "province": "浙江省",
+    "city": "金华市",
+    "district": "义乌市",
+    "detail": "福田街道商城大道88号3栋",
+}
+
+
+async def test_a_listed_address_holds_the_parcels_sent_from_it(history_engine: Engine) -> None:
+    await history_engine.set_listed([ListEntry.model_validate({"kind": "address", "address": LISTED_SHOP})])
+    shop = LISTED_SHOP | {"detail": "福田街道 商城大道 88号 3栋 201"}
+    d = await score(history_engine, waybill(sender=party(address=shop)))
+    assert d.decision == "hold"
+    assert reason_of(d, "WATCHLIST_HIT")["hits"] == [{"entity": "sender_address", "lists": ["watch"]}]
+    # A building is not listed on one side only: parcels sent to it are held too.
+    to_shop = await score(history_engine, waybill(receiver=cn_receiver(address=shop)))
+    assert reason_of(to_shop, "WATCHLIST_HIT")["hits"] == [{"entity": "receiver_address", "lists": ["watch"]}]
+    # Taken off the list, it holds neither.
+    await history_engine.set_listed(
+        [ListEntry.model_validate({"kind": "address", "address": LISTED_SHOP, "listed": False})]
+    )
+    assert "WATCHLIST_HIT" not in codes(await score(history_engine, waybill(sender=party(address=shop))))
+
+
+async def test_a_violation_at_an_address_counts_for_the_parcels_sent_from_it(history_engine: Engine) -> None:
+    ref = {"kind": "address", "address": LISTED_SHOP}
+    await history_engine.record_violations(
+        [Violation.model_validate({**ref, "at": "2026-10-01T10:00:00+08:00", "parcel": "SF:SF0000000009"})]
+    )
+    d = await score(history_engine, waybill(sender=party(address=LISTED_SHOP)))
+    ev = reason_of(d, "PRIOR_VIOLATIONS")
+    assert (d.decision, ev["entity"], ev["violations"]) == ("inspect", "sender_address", 1)
+
+
+async def test_parcels_sent_from_and_to_one_building_are_two_histories(history_engine: Engine) -> None:
+    """Six senders of one building export to six receivers: no one receives there, so no ant moving."""
+    for n in range(6):
+        sender = mainland_sender(n + 40) | {"address": Whole(LISTED_SHOP)}
+        goods = [item(description="保温杯 vacuum flask", category="general", quantity=1, unit_value=700.0)]
+        wb = export_postal(hours_after=n, sender=sender, receiver=macau_receiver(n), items=goods)
+        assert "ANT_MOVING_RECEIVER" not in codes(await score(history_engine, wb))
+    inbound = waybill(
+        hours_after=7,
+        service="import",
+        channel="postal",
+        sender=hk_receiver(name="SENDER 9", phone="+85291009999"),
+        receiver=cn_receiver(address=LISTED_SHOP),
+        items=[item(description="保健品 supplements", category="food", quantity=1, unit_value=700.0)],
+    )
+    assert "ANT_MOVING_RECEIVER" not in codes(await score(history_engine, inbound))
 
 
 async def test_prior_violations_inspect_then_hold(history_engine: Engine) -> None:

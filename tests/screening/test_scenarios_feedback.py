@@ -226,13 +226,14 @@ async def test_a_recorded_phone_violation_follows_the_number_in_any_writing_on_e
 
 VIOLATOR_ID = resident_id(region="130102", birth="19770707", seq="111")
 BUYER_ID = resident_id(region="130102", birth="19780808", seq="222")
+VIOLATOR_ADDRESS = {"district": "徐汇区", "detail": "漕溪北路595号2号楼1101室", "postcode": "200030"}
 
 
 def violating_parcel() -> dict[str, Any]:
-    """A released domestic parcel with every kind of entity: sender ID and phone, receiver ID, phone and
-    address, payment account."""
+    """A released domestic parcel with every kind of entity: sender ID, phone and address, receiver ID,
+    phone and address, payment account."""
     return waybill(
-        sender=party(phone="13700020001", id_number=VIOLATOR_ID),
+        sender=party(phone="13700020001", id_number=VIOLATOR_ID, address=VIOLATOR_ADDRESS),
         receiver=cn_receiver(
             phone="13700020002",
             id_type="resident_id",
@@ -247,6 +248,16 @@ def violating_parcel() -> dict[str, Any]:
 SHARING_ONE: dict[str, Callable[[], dict[str, Any]]] = {
     "sender_id": lambda: waybill(hours_after=3, sender=party(phone="13700029991", id_number=VIOLATOR_ID)),
     "sender_phone": lambda: waybill(hours_after=3, sender=party(phone="13700020001")),
+    # The same building written another way, by another person.
+    "sender_address": lambda: waybill(
+        hours_after=3,
+        sender=party(
+            name="李娜",
+            phone="13700029993",
+            id_number=resident_id(region="310104", birth="19900303", seq="333"),
+            address={"district": "徐汇区", "detail": "漕溪北路 595号 2号楼 1203室"},
+        ),
+    ),
     "receiver_id": lambda: waybill(
         hours_after=3, receiver=cn_receiver(id_type="resident_id", id_number=BUYER_ID)
     ),
@@ -273,7 +284,7 @@ async def test_an_inspection_violation_carries_to_the_next_parcel_of_each_entity
     released = await score(engine, violating_parcel())
     assert released.decision == "release"
     outcome = await desk.inspection(inspection=report(released, "violation"), actor="wang")
-    assert outcome.label == 1 and outcome.entities >= 6
+    assert outcome.label == 1 and outcome.entities >= 7
     d = await score(engine, SHARING_ONE[kind]())
     ev = reason_of(d, "PRIOR_VIOLATIONS")
     assert (d.decision, ev["entity"], ev["violations"]) == ("inspect", kind, 1)
