@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ValidationError
@@ -20,6 +20,7 @@ from screening.decisionlog.log import DecisionLog
 from screening.entities import ParcelEntities, parcel_entities
 from screening.errors import DecisionNotFound, HistoryUnavailable, InvalidInput
 from screening.history import EmbeddedHistoryStore, HistoryStore, Observation, RedisHistoryStore
+from screening.history.store import DEFAULT_DECISION_TTL_S
 from screening.parcel import BEIJING, Parcel, prepare
 from screening.policy import goods, limits, pickup, realname, sampling
 from screening.policy.catalogue import most_severe, reason
@@ -55,6 +56,9 @@ STATELESS_RULES: tuple[Rule, ...] = (
 # Waybills of a batch whose history goes in one round trip: large enough to amortise it, small enough
 # that the round trip stays well inside the history timeout.
 BATCH_CHUNK = 64
+# How far back a violation report looks for its parcel in the decision log: as long as the history keeps
+# decisions by default, and the report's own day.
+SEEN_DAYS = DEFAULT_DECISION_TTL_S // 86_400 + 1
 
 _SEVERITY_ORDER = {"reject": 0, "hold": 1, "inspect": 2, "release": 3}
 
@@ -144,13 +148,27 @@ class Engine:
         await self._apply(records)
         return len(violations)
 
-    async def seen_parcel(self, *, carrier: str, waybill_no: str) -> "ParcelSeen":
+    async def seen_parcel(self, *, carrier: str, waybill_no: str, reported_at: datetime) -> "ParcelSeen":
         """Entity keys the parcel was counted under when last scored, and its pickup; empty when unknown."""
         stored = await self.history.recall(parcel=f"{carrier}:{waybill_no}")
-        if stored is None:
+        if stored is not None:
+            remembered = Remembered.model_validate_json(stored.decision_json)
+            return ParcelSeen(entities=remembered.entities, accepted_at=remembered.accepted_at)
+        if self.log is None:
             return ParcelSeen(entities={}, accepted_at=None)
-        remembered = Remembered.model_validate_json(stored.decision_json)
-        return ParcelSeen(entities=remembered.entities, accepted_at=remembered.accepted_at)
+        # Not remembered: decided while the history was unreachable, or longer ago than it keeps decisions.
+        # The decision log has every scoring, with the entity keys it counted under.
+        day = reported_at.astimezone(BEIJING).date()
+        scoring = await asyncio.to_thread(
+            self.log.last_scoring,
+            carrier=carrier,
+            waybill_no=waybill_no,
+            start=day - timedelta(days=SEEN_DAYS),
+            end=day + timedelta(days=1),
+        )
+        if scoring is None:
+            return ParcelSeen(entities={}, accepted_at=None)
+        return ParcelSeen(entities=scoring.entities, accepted_at=scoring.accepted_at)
 
     async def _apply(self, records: Sequence[dict[str, Any]]) -> None:
         for r in records:

@@ -2,9 +2,11 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Protocol
 
 from screening.contract import Decision
+from screening.decisionlog.reader import LoggedScoring
 from screening.entities import ParcelEntities
 from screening.parcel import Parcel
 from screening.policy.history import EntityView
@@ -55,6 +57,10 @@ class DecisionSink(Protocol):
 
     def append(self, *, decision: Decision, parcel: Parcel, entities: ParcelEntities) -> None:
         """Append one decision (group-committed by the log)."""
+        ...
+
+    def last_scoring(self, *, carrier: str, waybill_no: str, start: date, end: date) -> LoggedScoring | None:
+        """The latest scoring of one parcel accepted on days start..end, if logged (blocking: a scan)."""
         ...
 
     def close(self) -> None:

@@ -5,6 +5,7 @@ import logging
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from datetime import UTC, datetime
+from functools import partial
 
 import anyio
 
@@ -24,6 +25,7 @@ from screening.cases.schemas import (
     CaseSummary,
     InspectionOutcome,
     Note,
+    NotHeldNote,
     Unmasked,
 )
 from screening.cases.snapshot import draft_case
@@ -103,18 +105,24 @@ class CaseDesk:
         return False
 
     async def note_not_held(self, *, case_id: str, decision: Decision) -> None:
-        """Record on the case that a corrected body of its parcel was decided without a hold (best effort)."""
-        codes, outcome, at = [r.code for r in decision.reasons], decision.decision, decision.scored_at
-        try:
-            with anyio.fail_after(self.timeout_s):
-                await self.db.write(
-                    lambda s: service.note_not_held(
-                        s, case_id=case_id, scored_at=at, decision=outcome, reason_codes=codes
-                    )
-                )
-        except Exception:
-            # The decision stands and is logged; the case keeps its hold until an officer looks.
-            log.exception("case %s: the corrected body's decision could not be noted", case_id)
+        """Record on the case that a corrected body of its parcel was decided without a hold; durable."""
+        note = NotHeldNote(
+            kind="not_held",
+            case_id=case_id,
+            scored_at=decision.scored_at,
+            decision=decision.decision,
+            reason_codes=tuple(r.code for r in decision.reasons),
+        )
+        # A case still in the outbox is not in SQL yet: its note waits behind it there.
+        if self._sql_ok and case_id not in self._waiting:
+            try:
+                with anyio.fail_after(self.timeout_s):
+                    # A write that times out may still commit; the note's replay is then a no-op.
+                    await self.db.write(lambda s: service.note_not_held(s, note=note))
+                return
+            except Exception:
+                log.exception("case %s: the corrected body's decision goes to the outbox", case_id)
+        await anyio.to_thread.run_sync(self.outbox.append, note)
 
     async def case_status(self, case_id: str) -> str | None:
         """The case's status; 'open' for a case still in the outbox."""
@@ -192,8 +200,11 @@ class CaseDesk:
         self.db.ping_sync()
         written = 0
         for path in self.outbox.claim():
-            for draft in self.outbox.read(path):
-                self.thread_writer.upsert(draft)
+            for record in self.outbox.read(path):
+                if isinstance(record, NotHeldNote):
+                    self.db.write_sync(partial(service.note_not_held, note=record))
+                else:
+                    self.thread_writer.upsert(record)
                 written += 1
             self.outbox.done(path)
         return written
@@ -309,7 +320,9 @@ class CaseDesk:
             # HistoryUnavailable goes to the caller (503, nothing recorded) for a retry: a violation kept
             # without the parcel's entities would never reach them.
             seen = await self.violations.seen_parcel(
-                carrier=inspection.carrier, waybill_no=inspection.waybill_no
+                carrier=inspection.carrier,
+                waybill_no=inspection.waybill_no,
+                reported_at=inspection.inspected_at,
             )
         now = self._clock()
         outcome, label_id = await self.db.write(

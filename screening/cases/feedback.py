@@ -1,6 +1,7 @@
 """The feedback loop's way into the history store: confirmed violations of entity keys."""
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
 
 import anyio
@@ -17,16 +18,16 @@ class ViolationRecorder(Protocol):
         """Count one confirmed violation for each entity key (once per parcel); durable when it returns."""
         ...
 
-    async def seen_parcel(self, *, carrier: str, waybill_no: str) -> ParcelSeen:
-        """Entity keys (→ kind) and pickup of a parcel scored in the last 30 days; empty when unknown."""
+    async def seen_parcel(self, *, carrier: str, waybill_no: str, reported_at: datetime) -> ParcelSeen:
+        """Entity keys (→ kind) and pickup of a parcel scored in the 30 days to reported_at, if known."""
         ...
 
 
 class EntitiesLookup(Protocol):
     """What the engine offers for parcels without a case."""
 
-    async def seen_parcel(self, *, carrier: str, waybill_no: str) -> ParcelSeen:
-        """Entity keys (→ kind) and pickup of a parcel the engine scored."""
+    async def seen_parcel(self, *, carrier: str, waybill_no: str, reported_at: datetime) -> ParcelSeen:
+        """Entity keys (→ kind) and pickup of a parcel the engine scored before reported_at."""
         ...
 
 
@@ -48,6 +49,6 @@ class HistoryViolations:
         for key in entity_keys:
             await self._history.record_violation(entity=key, at_ms=at_ms, parcel=parcel)
 
-    async def seen_parcel(self, *, carrier: str, waybill_no: str) -> ParcelSeen:
+    async def seen_parcel(self, *, carrier: str, waybill_no: str, reported_at: datetime) -> ParcelSeen:
         """Ask the engine."""
-        return await self._engine.seen_parcel(carrier=carrier, waybill_no=waybill_no)
+        return await self._engine.seen_parcel(carrier=carrier, waybill_no=waybill_no, reported_at=reported_at)

@@ -1,8 +1,9 @@
 """The durable path for holds when SQL is down or slow: an append-only, fsynced file of case drafts.
 
-A hold's draft is appended (and fsynced) before the hold is answered. Replay claims the file by
-renaming it, writes each draft into SQL (an idempotent upsert), and deletes it only when every
-draft is in; a crash at any point leaves a file that the next replay (or start) takes up again.
+A hold's draft is appended (and fsynced) before the hold is answered; so is the note a corrected,
+no longer held body leaves on such a case. Replay claims the file by renaming it, writes each record
+into SQL in the order written (idempotent), and deletes it only when every record is in; a crash at
+any point leaves a file that the next replay (or start) takes up again.
 """
 
 import logging
@@ -13,9 +14,13 @@ from collections.abc import Iterator
 from contextlib import suppress
 from pathlib import Path
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
-from screening.cases.schemas import CaseDraft
+from screening.cases.schemas import CaseDraft, NotHeldNote
+
+OutboxRecord = NotHeldNote | CaseDraft
+# A note has kind "not_held", a draft no kind at all: each line is one or the other.
+_RECORD: TypeAdapter[OutboxRecord] = TypeAdapter(OutboxRecord)
 
 log = logging.getLogger("screening.cases")
 
@@ -32,7 +37,7 @@ def _fsync_dir(directory: Path) -> None:
 
 
 class Outbox:
-    """Case drafts waiting for SQL, in a directory of the data dir."""
+    """Case drafts (and notes on them) waiting for SQL, in a directory of the data dir."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
@@ -40,9 +45,9 @@ class Outbox:
         self._lock = threading.Lock()
         self._claims = 0
 
-    def append(self, draft: CaseDraft) -> None:
-        """Write one draft durably (fsync of the file, and of the directory when the file is new)."""
-        line = draft.model_dump_json().encode() + b"\n"
+    def append(self, record: OutboxRecord) -> None:
+        """Write one record durably (fsync of the file, and of the directory when the file is new)."""
+        line = record.model_dump_json().encode() + b"\n"
         with self._lock:
             self.directory.mkdir(parents=True, exist_ok=True)
             new = not self.path.exists()
@@ -64,15 +69,15 @@ class Outbox:
         return sorted(self.directory.glob(CLAIMED)) if self.directory.exists() else []
 
     @staticmethod
-    def read(path: Path) -> Iterator[CaseDraft]:
-        """The drafts of one file (a torn last line from a crash is skipped: it was never acknowledged)."""
+    def read(path: Path) -> Iterator[OutboxRecord]:
+        """The records of one file (a torn last line from a crash is skipped: it was never acknowledged)."""
         for number, line in enumerate(path.read_bytes().splitlines(), start=1):
             if not line.strip():
                 continue
             try:
-                yield CaseDraft.model_validate_json(line)
+                yield _RECORD.validate_json(line)
             except ValidationError:
-                log.warning("outbox %s line %d is not a case draft; skipped", path.name, number)
+                log.warning("outbox %s line %d is not a case draft or note; skipped", path.name, number)
 
     def done(self, path: Path) -> None:
         """Forget a claimed file once every draft in it is in SQL."""
@@ -86,4 +91,4 @@ class Outbox:
             files = sorted(self.directory.glob(CLAIMED)) if self.directory.exists() else []
             if self.path.exists():
                 files.append(self.path)
-            return [d for f in files for d in self.read(f)]
+            return [d for f in files for d in self.read(f) if isinstance(d, CaseDraft)]

@@ -64,6 +64,18 @@ class CaseDraft(BaseModel):
     receiver_id: SealedId | None
 
 
+class NotHeldNote(BaseModel):
+    """A held parcel's corrected body decided without a hold, for its case's trail (also an outbox record)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["not_held"]
+    case_id: str
+    scored_at: AwareDatetime
+    decision: str
+    reason_codes: tuple[str, ...]
+
+
 class CaseSummary(BaseModel):
     """One line of the queue."""
 

@@ -28,6 +28,7 @@ from screening.cases.schemas import (
     CaseSummary,
     InspectionOutcome,
     Note,
+    NotHeldNote,
     Unmasked,
 )
 from screening.cases.snapshot import case_id_of, cluster_id_of
@@ -127,28 +128,26 @@ def upsert_case(session: Session, *, draft: CaseDraft, sla_hours: float) -> Case
     return _update(session, head, case, draft=draft)
 
 
-def note_not_held(
-    session: Session, *, case_id: str, scored_at: datetime, decision: str, reason_codes: Sequence[str]
-) -> CaseStatus | None:
+def note_not_held(session: Session, *, note: NotHeldNote) -> CaseStatus | None:
     """Put on a case's record that a corrected body of its parcel is no longer held; its status stays."""
     # The officer decides what becomes of the case; its trail tells them why.
     head = audit.lock(session)
-    case = session.get(Case, case_id)
+    case = session.get(Case, note.case_id)
     if case is None:
         return None
     status: CaseStatus = case.status  # type: ignore[assignment]
-    if scored_at <= case.scored_at:
+    if note.scored_at <= case.scored_at:
         return status  # a replay, or older than what the case holds
-    case.scored_at = scored_at
+    case.scored_at = note.scored_at
     case.decision_digest = ""  # a later hold, even the first one again, counts as a rescore
     audit.append(
         session,
         head,
-        at=scored_at,
+        at=note.scored_at,
         actor=SYSTEM,
         action="rescored_not_held",
-        case_id=case_id,
-        after={"decision": decision, "reason_codes": list(reason_codes)},
+        case_id=note.case_id,
+        after={"decision": note.decision, "reason_codes": list(note.reason_codes)},
     )
     return status
 

@@ -2,7 +2,7 @@
 
 from screening.decisionlog.compaction import CompactionReport, LogLayout, compact
 from screening.decisionlog.log import DecisionLog
-from screening.decisionlog.reader import distinct_records, scan_log
+from screening.decisionlog.reader import LoggedScoring, distinct_records, last_scoring, scan_log
 from screening.decisionlog.record import DATASET_SCHEMA, KEY_COLUMNS, LOG_SCHEMA, log_record
 
 __all__ = [
@@ -12,8 +12,10 @@ __all__ = [
     "CompactionReport",
     "DecisionLog",
     "LogLayout",
+    "LoggedScoring",
     "compact",
     "distinct_records",
+    "last_scoring",
     "log_record",
     "scan_log",
 ]

@@ -3,11 +3,13 @@
 import logging
 import threading
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from screening.contract import Decision
 from screening.decisionlog.compaction import CompactionReport, LogLayout, compact
 from screening.decisionlog.journal import Journal
+from screening.decisionlog.reader import LoggedScoring, last_scoring
 from screening.decisionlog.record import log_record
 from screening.entities import ParcelEntities
 from screening.parcel import Parcel
@@ -58,6 +60,11 @@ class DecisionLog:
     def append(self, *, decision: Decision, parcel: Parcel, entities: ParcelEntities) -> None:
         """Queue one decision (a list append: the record is built and committed by the writer thread)."""
         self.journal.append(Scored(decision, parcel, entities))
+
+    def last_scoring(self, *, carrier: str, waybill_no: str, start: date, end: date) -> LoggedScoring | None:
+        """The latest scoring of one parcel accepted on days start..end, if logged (blocking: a scan)."""
+        self.journal.flush()  # this process's last few milliseconds of scorings too
+        return last_scoring(self.layout, carrier=carrier, waybill_no=waybill_no, start=start, end=end)
 
     def compact(self) -> CompactionReport:
         """Seal this process's segment and compact every sealed one now."""

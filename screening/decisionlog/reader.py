@@ -1,12 +1,13 @@
 """Reading the decision log: only the days asked for, optionally with records not yet compacted."""
 
-from datetime import date
+from datetime import date, datetime
+from typing import NamedTuple
 
 import polars as pl
 
 from screening.decisionlog.compaction import PART_GLOB, LogLayout, parse_journal
 from screening.decisionlog.journal import read_segment, segments
-from screening.decisionlog.record import DATASET_SCHEMA, LOG_SCHEMA, PARTITION
+from screening.decisionlog.record import DATASET_SCHEMA, KEY_COLUMNS, LOG_SCHEMA, PARTITION
 
 # A log record is one scoring of one parcel; the same three values twice is the same record read twice
 # (a merge interrupted by a crash), never two scorings.
@@ -77,3 +78,28 @@ def journal_frame(layout: LogLayout) -> pl.DataFrame:
 def distinct_records(frame: pl.LazyFrame) -> pl.LazyFrame:
     """Each log record once."""
     return frame.unique(subset=list(RECORD_KEY), keep="first", maintain_order=True)
+
+
+class LoggedScoring(NamedTuple):
+    """What the log keeps of one scoring that a violation found later needs: entity keys (→ kind), pickup."""
+
+    entities: dict[str, str]
+    accepted_at: datetime
+
+
+def last_scoring(
+    layout: LogLayout, *, carrier: str, waybill_no: str, start: date, end: date
+) -> LoggedScoring | None:
+    """The latest logged scoring of one parcel accepted on days start..end, the journal included."""
+    rows = (
+        scan_log(layout, start=start, end=end, include_journal=True)
+        .filter((pl.col("carrier") == carrier) & (pl.col("waybill_no") == waybill_no))
+        .select("scored_at", "accepted_at", *KEY_COLUMNS.values())
+        .sort("scored_at")
+        .collect()
+    )
+    if not rows.height:
+        return None
+    last = rows.row(-1, named=True)
+    entities = {last[column]: kind for kind, column in KEY_COLUMNS.items() if last[column] is not None}
+    return LoggedScoring(entities=entities, accepted_at=last["accepted_at"])

@@ -6,7 +6,7 @@ RANDOM_AUDIT), ../shared/contract/README.md (POST /v1/inspections) and ../shared
 admin-recorded violations and list entries on each history store.
 """
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -140,6 +140,17 @@ class SwitchableHistory:
     async def close(self) -> None:
         """Close the dead store's client (the live one is the engine fixture's)."""
         await self.dead.close()
+
+
+@pytest.fixture
+async def outage(
+    engine: Engine, db: Database, make_desk: Callable[..., CaseDesk]
+) -> AsyncIterator[tuple[SwitchableHistory, CaseDesk]]:
+    """The engine's history behind a switch (down on demand), and a case desk on that engine."""
+    switch = SwitchableHistory(engine.history)
+    engine.history = switch
+    yield switch, make_desk(db)
+    await switch.close()
 
 
 # PRIOR_VIOLATIONS: counting in event time -------------------------------------------------------
@@ -555,47 +566,61 @@ async def test_without_history_the_lane_decides_and_stateless_rules_still_apply(
 
 
 async def test_a_hold_without_history_opens_its_case_and_its_seizure_reaches_history_once_back(
-    engine: Engine, db: Database, make_desk: Callable[..., CaseDesk]
+    engine: Engine, outage: tuple[SwitchableHistory, CaseDesk]
 ) -> None:
-    switch = SwitchableHistory(engine.history)
-    engine.history = switch
-    desk = make_desk(db)
-    try:
-        sender = party(id_number=resident_id(region="410102", birth="19870707", seq="401"))
-        switch.down = True
-        decision = await score(engine, held(sender=sender))
-        assert decision.decision == "hold" and "HISTORY_UNAVAILABLE" in codes(decision)
-        case = await desk.get(decision.case_id or "")
-        assert case.status == "open"
-        await desk.act(case_id=case.case_id, action="seize", actor="wang", violation_type="undeclared")
-        switch.down = False
-        assert await desk.apply_feedback() == 1  # what the desk's retry loop does every few seconds
-        d = await score(engine, waybill(sender=sender, hours_after=3))
-        assert reason_of(d, "PRIOR_VIOLATIONS")["violations"] == 1
-    finally:
-        await switch.close()
+    switch, desk = outage
+    sender = party(id_number=resident_id(region="410102", birth="19870707", seq="401"))
+    switch.down = True
+    decision = await score(engine, held(sender=sender))
+    assert decision.decision == "hold" and "HISTORY_UNAVAILABLE" in codes(decision)
+    case = await desk.get(decision.case_id or "")
+    assert case.status == "open"
+    await desk.act(case_id=case.case_id, action="seize", actor="wang", violation_type="undeclared")
+    switch.down = False
+    assert await desk.apply_feedback() == 1  # what the desk's retry loop does every few seconds
+    d = await score(engine, waybill(sender=sender, hours_after=3))
+    assert reason_of(d, "PRIOR_VIOLATIONS")["violations"] == 1
 
 
 async def test_a_violation_reported_while_history_is_down_is_refused_for_a_retry_not_lost(
-    engine: Engine, db: Database, make_desk: Callable[..., CaseDesk]
+    engine: Engine, db: Database, outage: tuple[SwitchableHistory, CaseDesk]
 ) -> None:
-    switch = SwitchableHistory(engine.history)
-    engine.history = switch
-    desk = make_desk(db)
-    try:
-        sender = party(id_number=resident_id(region="410102", birth="19870707", seq="402"))
-        released = await score(engine, waybill(sender=sender))
-        switch.down = True
-        with pytest.raises(HistoryUnavailable):  # a 503: the reporting system sends it again
-            await desk.inspection(inspection=report(released, "violation"), actor="customs")
-        assert db.read_sync(lambda s: s.scalar(sa.select(sa.func.count()).select_from(Label))) == 0
-        switch.down = False
-        outcome = await desk.inspection(inspection=report(released, "violation"), actor="customs")
-        assert outcome.label == 1
-        d = await score(engine, waybill(sender=sender, hours_after=3))
-        assert "PRIOR_VIOLATIONS" in codes(d)
-    finally:
-        await switch.close()
+    switch, desk = outage
+    sender = party(id_number=resident_id(region="410102", birth="19870707", seq="402"))
+    released = await score(engine, waybill(sender=sender))
+    switch.down = True
+    with pytest.raises(HistoryUnavailable):  # a 503: the reporting system sends it again
+        await desk.inspection(inspection=report(released, "violation"), actor="customs")
+    assert db.read_sync(lambda s: s.scalar(sa.select(sa.func.count()).select_from(Label))) == 0
+    switch.down = False
+    outcome = await desk.inspection(inspection=report(released, "violation"), actor="customs")
+    assert outcome.label == 1
+    d = await score(engine, waybill(sender=sender, hours_after=3))
+    assert "PRIOR_VIOLATIONS" in codes(d)
+
+
+async def test_a_violation_on_a_parcel_decided_while_history_was_down_reaches_its_entities(
+    engine: Engine, outage: tuple[SwitchableHistory, CaseDesk]
+) -> None:
+    """The history never remembered that decision; the decision log did, with the entity keys."""
+    switch, desk = outage
+    number = resident_id(region="410102", birth="19870707", seq="403")
+    sender = party(phone="13700040301", id_number=number)
+    switch.down = True
+    decided = await score(engine, waybill(sender=sender))
+    assert decided.decision == "release" and "HISTORY_UNAVAILABLE" in codes(decided)
+    switch.down = False
+    outcome = await desk.inspection(inspection=report(decided, "violation", hours=30), actor="customs")
+    assert outcome.label == 1 and outcome.entities >= 4
+    # Another phone, the same ID; and the same phone, another ID: each carries the violation.
+    other_phone = party(phone="13700040399", id_number=number)
+    by_id = await score(engine, waybill(sender=other_phone, hours_after=40))
+    by_phone = await score(engine, waybill(sender=party(phone="13700040301"), hours_after=41))
+    assert reason_of(by_id, "PRIOR_VIOLATIONS")["entity"] == "sender_id"
+    assert reason_of(by_phone, "PRIOR_VIOLATIONS")["entity"] == "sender_phone"
+    # Dated at the parcel's pickup, as the log recorded it: a parcel picked up before it is clean.
+    before = await score(engine, waybill(sender=sender, hours_after=-2))
+    assert "PRIOR_VIOLATIONS" not in codes(before)
 
 
 # RANDOM_AUDIT -----------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 import sqlite3
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import anyio
@@ -14,7 +15,7 @@ from screening.cases.outbox import Outbox
 from screening.cases.tables import AuditEntry, Case
 from screening.db import Database, upgrade_database
 from screening.engine import Engine
-from tests.factories import party, resident_id
+from tests.factories import BASE_TIME, item, party, resident_id
 from tests.screening.cases.conftest import held, score
 
 pytestmark = pytest.mark.anyio
@@ -93,6 +94,43 @@ async def test_a_slow_database_sends_holds_to_the_outbox_and_the_retry_writes_th
     assert opened_entries(db) == 1
     assert not any((tmp_path / "outbox").glob("*.jsonl"))
     db.dispose()
+
+
+@pytest.mark.parametrize("sql", ["down", "back_before_the_replay"])
+async def test_a_corrected_body_of_a_hold_in_the_outbox_leaves_its_note_behind_the_case(
+    engine: Engine, db: Database, make_desk: Callable[..., CaseDesk], sql: str
+) -> None:
+    down = Database.connect(DOWN, timeout_s=0.5)
+    outage = make_desk(down, timeout_s=0.5)
+    wb = held(sender=party(id_number=resident_id(region="510104", birth="19920303", seq="469")))
+    first = await score(engine, wb)
+    assert first.case_id is not None
+    if sql == "back_before_the_replay":
+        # SQL answers again, but the case is still only in the outbox: the note must wait behind it.
+        outage.db = db
+        outage._sql_ok = True
+    corrected = wb | {
+        "items": [item(description="羊毛大衣 wool coat", quantity=1, unit_value=500.0)],
+        "declared_value": 500.0,
+        "accepted_at": (BASE_TIME + timedelta(minutes=5)).isoformat(),
+    }
+    released = await score(engine, corrected)
+    assert released.decision != "hold" and released.case_id is None
+    down.dispose()
+
+    back = make_desk(db)
+    await back.start()
+    await back.stop()
+    assert case_ids(db) == [first.case_id]
+    trail = db.read_sync(
+        lambda s: [(e.action, e.after) for e in s.scalars(sa.select(AuditEntry).order_by(AuditEntry.seq))]
+    )
+    assert [action for action, _ in trail] == ["opened", "rescored_not_held"]
+    assert trail[1][1] == {"decision": released.decision, "reason_codes": [r.code for r in released.reasons]}
+    again = make_desk(db)  # a second replay finds nothing and writes nothing twice
+    await again.start()
+    await again.stop()
+    assert db.read_sync(lambda s: s.scalar(sa.select(sa.func.count()).select_from(AuditEntry))) == 2
 
 
 def test_a_torn_last_line_is_skipped_and_a_failed_replay_keeps_its_file(tmp_path: Path) -> None:

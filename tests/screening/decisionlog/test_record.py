@@ -1,6 +1,7 @@
 """A log record of a real decision: the real-name flags follow the rules, identities are keys and masks."""
 
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -183,3 +184,31 @@ async def test_phones_are_masked_in_e164_whichever_way_they_were_typed(engine: E
     )
     assert record["sender_phone_masked"] == "+86138****5678"
     assert record["receiver_phone_masked"] == "+852****4567"
+
+
+async def test_the_last_scoring_of_a_parcel_is_found_in_the_journal_and_after_compaction(
+    engine: Engine, tmp_path: Path
+) -> None:
+    log = DecisionLog.open(tmp_path / "decisionlog", policy=engine.policy, compact_interval_s=3600)
+    first = waybill()
+    corrected = {**first, "sender": party(phone="13700050001", id_number=resident_id(seq="501"))}
+    expected: dict[str, str] = {}
+    for body in (first, waybill(), corrected):
+        wb = Waybill.model_validate(body)
+        parcel = engine.prepare(wb)
+        entities = parcel_entities(parcel, privacy=engine.privacy, goods=engine.goods, digest=body_digest(wb))
+        log.append(decision=await engine.decide(wb), parcel=parcel, entities=entities)
+        expected = entities.kinds if body is corrected else expected
+    day = BASE_TIME.date()
+    ask = {"carrier": "SF", "waybill_no": first["waybill_no"], "start": day, "end": day}
+    try:
+        in_journal = log.last_scoring(**ask)  # flushed by the call, not yet compacted
+        assert in_journal is not None
+        assert in_journal.entities == expected and in_journal.accepted_at == BASE_TIME
+        log.compact()
+        assert log.last_scoring(**ask) == in_journal
+        assert log.last_scoring(**{**ask, "waybill_no": "SF1499999999998"}) is None
+        later = day + timedelta(days=1)
+        assert log.last_scoring(**{**ask, "start": later, "end": later}) is None
+    finally:
+        log.close()
