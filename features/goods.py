@@ -3,7 +3,8 @@
 The lists live in ``features/data``:
 
 * ``categories.csv`` (category,term,lang): terms that name goods of one category (RULES.md §2).
-* ``prohibited.csv`` (class,term,lang): terms of the 18 classes of 禁止寄递物品指导目录.
+* ``prohibited.csv`` (class,term,lang): terms of the 18 classes of 禁止寄递物品指导目录; lang
+  ``zh-alone`` marks a term that counts only where no Chinese character follows it.
 * ``safe_terms.csv`` (term,lang,note): harmless compounds that contain a prohibited term or a brand
   alias (大麻哈鱼, 水枪, 茅台镇); a hit inside a longer safe term does not count.
 * ``brands.csv`` (brand,alias,lang,category,floor_cny): protected brands. A brand's floors are the
@@ -74,7 +75,9 @@ PROHIBITED_CLASSES: Final[tuple[str, ...]] = (
     "banned_import_export",
 )
 
-LANGS: Final = frozenset({"zh", "en"})
+# zh-alone: a Chinese term that counts only where no Chinese character follows it (盐酸 the acid, not
+# 盐酸二甲双胍片 the medicine, of which there are too many to list as safe terms).
+LANGS: Final = frozenset({"zh", "zh-alone", "en"})
 ANY_CATEGORY: Final = "*"
 COUNTERFEIT_MARKERS: Final = ("fake ", "假", "仿", "山寨")
 COMPATIBLE_MARKERS: Final = ("for ", "fits ", "compatible with ", "适用", "适配", "兼容", "通用", "用于")
@@ -122,6 +125,7 @@ class _Entry:
     word_start: bool
     word_end: bool
     letter_end: bool
+    alone: bool = False
     scope: frozenset[str] | None = None
     terms: tuple[str, ...] = ()
     prohibited: ProhibitedHit | None = None
@@ -172,6 +176,11 @@ def _is_cjk(char: str) -> bool:
     return "\u2e80" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff" or char >= "\U00020000"
 
 
+def _is_hanzi(char: str) -> bool:
+    """A Chinese character (CJK unified ideograph), not punctuation."""
+    return "\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff" or char >= "\U00020000"
+
+
 def _is_word(char: str) -> bool:
     """A Latin-script (or other alphabetic) letter or digit: a character that joins words."""
     return char < "\u2e80" and char.isalnum()
@@ -211,6 +220,7 @@ def _entry(
     scope: frozenset[str] | None = None,
     prohibited: ProhibitedHit | None = None,
     brand_hits: dict[str, BrandHit] | None = None,
+    alone: bool = False,
 ) -> _Entry:
     """Automaton value for a normalised key, with the hit objects it yields (built once, immutable)."""
     return _Entry(
@@ -221,6 +231,7 @@ def _entry(
         word_start=_is_word(key[0]),
         word_end=_is_word(key[-1]),
         letter_end="a" <= key[-1] <= "z",
+        alone=alone,
         scope=scope,
         terms=(written,),
         prohibited=prohibited,
@@ -331,6 +342,8 @@ class GoodsCatalogue:
                     if end < 0:
                         continue
                     ordered = False
+            if entry.alone and end < size and _is_hanzi(text[end]):
+                continue
             hits.append((start, end, entry))
         return _outermost(hits, ordered=ordered) if len(hits) > 1 else hits
 
@@ -447,7 +460,8 @@ class _Loader:
             if row["class"] not in PROHIBITED_CLASSES:
                 raise ValueError(f"prohibited.csv:{line}: unknown class {row['class']!r}")
             hit = ProhibitedHit(row["term"], row["class"])
-            self.put(entries, row["term"], row["class"], f"prohibited.csv:{line}", prohibited=hit)
+            where, alone = f"prohibited.csv:{line}", row["lang"] == "zh-alone"
+            self.put(entries, row["term"], row["class"], where, prohibited=hit, alone=alone)
         return entries
 
     def brand_entries(
@@ -504,6 +518,7 @@ class _Loader:
         label: str,
         where: str,
         prohibited: ProhibitedHit | None = None,
+        alone: bool = False,
     ) -> None:
         """Add one list term; a term listed twice (after normalisation) is a data error."""
         key = self.norm(term)
@@ -511,7 +526,7 @@ class _Loader:
             raise ValueError(f"{where}: empty term")
         if key in entries:
             raise ValueError(f"{where}: {term!r} is listed twice (as {entries[key].written!r})")
-        entries[key] = _entry(term, key, label, prohibited=prohibited)
+        entries[key] = _entry(term, key, label, prohibited=prohibited, alone=alone)
 
 
 # Hand-written: pyahocorasick finds a node's child by a linear scan, so matching Chinese text is

@@ -43,6 +43,15 @@ def merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+# A sender who gave no identity document.
+NO_ID: dict[str, Any] = {
+    "id_type": None,
+    "id_number": None,
+    "id_verified": False,
+    "verification_method": None,
+}
+
+
 def party(**changes: Any) -> dict[str, Any]:
     """A mainland sender with a verified resident ID."""
     base = {

@@ -15,17 +15,19 @@ from screening.decisionlog import DecisionLog, LogLayout, log_record, scan_log
 from screening.engine import Engine, body_digest
 from screening.entities import parcel_entities
 from screening.policy.schemas import Policy
-from tests.factories import BASE_TIME, hk_receiver, item, party, resident_id, waybill, wrong_check_digit
+from tests.factories import (
+    BASE_TIME,
+    NO_ID,
+    hk_receiver,
+    item,
+    party,
+    resident_id,
+    waybill,
+    wrong_check_digit,
+)
 from tests.screening.compliance.logrows import row
 
 pytestmark = pytest.mark.anyio
-
-NO_ID: dict[str, Any] = {
-    "id_type": None,
-    "id_number": None,
-    "id_verified": False,
-    "verification_method": None,
-}
 
 
 async def scored(engine: Engine, wb: dict[str, Any]) -> dict[str, Any]:
