@@ -32,10 +32,11 @@ class AgreementRegistry(CsvRegistry[Agreement]):
     def __init__(self, path: Path | None = None) -> None:
         super().__init__(path, parse=parse_agreements_csv, key=lambda a: a.contract_id)
 
-    def status(self, contract_id: str | None, *, on: date) -> AgreementStatus:
-        """Whether the agreement is usable on that day."""
+    def status(self, contract_id: str | None, *, on: date, carrier: str) -> AgreementStatus:
+        """Whether the agreement is usable on that day for a parcel of that carrier."""
         agreement = self._by_id.get(contract_id or "")
-        if agreement is None:
+        # A safety agreement is signed with one carrier (快递暂行条例 art. 31); to others it is unknown.
+        if agreement is None or agreement.carrier not in (None, carrier):
             return "unknown"
         if agreement.status == "suspended":
             return "suspended"

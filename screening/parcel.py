@@ -111,7 +111,7 @@ def prepare(
         sender_id_problem=_problem(sender, today=local_day),
         receiver_id_problem=_problem(waybill.receiver, today=local_day),
         agreement=(
-            agreements.status(sender.contract_id, on=local_day)
+            agreements.status(sender.contract_id, on=local_day, carrier=waybill.carrier)
             if sender.customer_type == "contract"
             else None
         ),

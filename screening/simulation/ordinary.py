@@ -100,7 +100,7 @@ def shops(rng: np.random.Generator, ctx: Context, n: int) -> pl.DataFrame:
     return frame(
         "shop",
         ctx.calendar.times(rng, n, "shop"),
-        shop_sender(rng, s),
+        shop_sender(rng, s, carrier),
         party("receiver_", buyers),
         outlets,
         ctx,
@@ -124,7 +124,7 @@ def shop_exports(rng: np.random.Generator, ctx: Context, n: int) -> pl.DataFrame
     return frame(
         "shop_export",
         ctx.calendar.times(rng, n, "shop"),
-        shop_sender(rng, s),
+        shop_sender(rng, s, carrier),
         party("receiver_", buyers),
         outlets,
         ctx,

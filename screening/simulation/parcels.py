@@ -440,9 +440,12 @@ def shop_rows(rng: np.random.Generator, ctx: Context, n: int) -> tuple[pl.DataFr
     return shops[index], index
 
 
-def shop_sender(rng: np.random.Generator, s: pl.DataFrame) -> pl.DataFrame:
+def shop_sender(rng: np.random.Generator, s: pl.DataFrame, carrier: np.ndarray) -> pl.DataFrame:
+    """The shop as sender: an agreement customer of its own carrier; with another carrier (carrier, by
+    index) it has no agreement, so that carrier registers its credit code at pickup."""
     n = len(s)
-    given = rng.random(n) < 0.7
+    own = carrier == np.array([CARRIERS.index(c) for c in s["carrier"].to_list()], dtype=carrier.dtype)
+    given = (rng.random(n) < 0.7) | ~own
     return party(
         "sender_",
         s,
@@ -450,8 +453,8 @@ def shop_sender(rng: np.random.Generator, s: pl.DataFrame) -> pl.DataFrame:
         id_number=s["id_number"].set(pl.Series(~given), None) if (~given).any() else s["id_number"],
         id_verified=pl.Series(given),
         verification_method=text(some(given, "online_check")),
-        customer_type="contract",
-        contract_id=s["contract_id"],
+        customer_type=text(np.where(own, "contract", "individual")),
+        contract_id=text(some(own, s["contract_id"].to_numpy())),
     )
 
 

@@ -209,6 +209,7 @@ def test_express_import_needs_no_buyer_id(engine: Engine) -> None:
         (None, "unknown"),
         ({"status": "suspended"}, "suspended"),
         ({"valid_until": "2026-11-10"}, "expired"),
+        ({"carrier": "YTO"}, "unknown"),  # signed with another carrier: SF knows no such customer
     ],
 )
 def test_unqualified_agreement_customer_is_held(
@@ -228,7 +229,9 @@ def test_unqualified_agreement_customer_is_held(
 def test_agreement_valid_until_the_pickup_day_is_still_qualified(engine: Engine) -> None:
     from screening.agreements import Agreement
 
-    engine.agreements.upsert([Agreement(contract_id="SHOP-8", name="网店", valid_until=date(2026, 11, 11))])
+    engine.agreements.upsert(
+        [Agreement(contract_id="SHOP-8", name="网店", carrier="SF", valid_until=date(2026, 11, 11))]
+    )
     wb = waybill(sender=party(customer_type="contract", contract_id="SHOP-8"))
     assert "CONTRACT_UNQUALIFIED" not in reasons(engine, wb)
 
