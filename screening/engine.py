@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ValidationError
@@ -209,10 +209,11 @@ class Engine:
         decision, fresh = await self._conclude(facts, seen, lap)
         if not fresh:
             return decision
+        earlier = None
         if seen is not None:
-            await self._keep([(facts, seen, decision)])
+            [earlier] = await self._keep([(facts, seen, decision)])
             lap("redis")
-        self._record(decision, facts, lap)
+        self._record(decision, facts, lap, replaces_day=_replaced_day(facts, earlier))
         return decision
 
     def _facts(self, waybill: Waybill) -> "Facts":
@@ -280,9 +281,13 @@ class Engine:
             .encode()
         )
 
-    def _record(self, decision: Decision, facts: "Facts", lap: Callable[[str], None]) -> None:
+    def _record(
+        self, decision: Decision, facts: "Facts", lap: Callable[[str], None], *, replaces_day: date | None
+    ) -> None:
         if self.log is not None:
-            self.log.append(decision=decision, parcel=facts.parcel, entities=facts.entities)
+            self.log.append(
+                decision=decision, parcel=facts.parcel, entities=facts.entities, replaces_day=replaces_day
+            )
         lap("log")
         metrics.DECISIONS.labels(decision.decision).inc()
         for r in decision.reasons:
@@ -369,15 +374,20 @@ class Engine:
         kept: list[tuple[Facts, Observation, Decision]] = []
         for (i, facts), seen, (decision, fresh) in zip(chunk, seen_all, judged, strict=True):
             out[i] = decision
+            if fresh and seen is not None:
+                kept.append((facts, seen, decision))
+        earlier = dict(zip((id(f) for f, _, _ in kept), await self._keep(kept), strict=True)) if kept else {}
+        for (_, facts), (decision, fresh) in zip(chunk, judged, strict=True):
             if fresh:
-                if seen is not None:
-                    kept.append((facts, seen, decision))
-                self._record(decision, facts, lap)
-        if kept:
-            await self._keep(kept)
+                self._record(decision, facts, lap, replaces_day=_replaced_day(facts, earlier.get(id(facts))))
 
-    async def _keep(self, decided: Sequence[tuple["Facts", Observation, Decision]]) -> None:
-        """Remember fresh decisions for re-sends; a corrected body also undoes what its earlier one left."""
+    async def _keep(
+        self, decided: Sequence[tuple["Facts", Observation, Decision]]
+    ) -> list["Remembered | None"]:
+        """Remember fresh decisions for re-sends; a corrected body also undoes what its earlier one left.
+
+        Returns what was remembered of each parcel's earlier, different body (None for a first body).
+        """
         earlier = [_earlier(facts, seen) for facts, seen, _ in decided]
         with suppress(HistoryUnavailable):
             # Forgotten before the new body is remembered: should forgetting fail, a re-send still finds the
@@ -397,6 +407,7 @@ class Engine:
             case_id = e.case_of_parcel if e is not None else None
             if case_id is not None and decision.decision != "hold" and self.cases is not None:
                 await self.cases.note_not_held(case_id=case_id, decision=decision)
+        return earlier
 
     @property
     def model_version(self) -> str:
@@ -460,6 +471,14 @@ class Remembered(BaseModel):
     def case_of_parcel(self) -> str | None:
         """The parcel's case, opened by this body or an earlier one."""
         return self.decision.case_id or self.case_id
+
+
+def _replaced_day(facts: Facts, earlier: Remembered | None) -> date | None:
+    """The earlier body's pickup day when this corrected body moved the parcel to another day."""
+    if earlier is None or earlier.accepted_at is None:
+        return None
+    day = earlier.accepted_at.astimezone(BEIJING).date()
+    return day if day != facts.parcel.local_day else None
 
 
 def _earlier(facts: Facts, seen: Observation) -> Remembered | None:

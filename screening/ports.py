@@ -55,8 +55,15 @@ class CaseSink(Protocol):
 class DecisionSink(Protocol):
     """The decision log: every scored waybill, appended durably."""
 
-    def append(self, *, decision: Decision, parcel: Parcel, entities: ParcelEntities) -> None:
-        """Append one decision (group-committed by the log)."""
+    def append(
+        self,
+        *,
+        decision: Decision,
+        parcel: Parcel,
+        entities: ParcelEntities,
+        replaces_day: date | None = None,
+    ) -> None:
+        """Append one decision (group-committed by the log); replaces_day: see log_record."""
         ...
 
     def last_scoring(self, *, carrier: str, waybill_no: str, start: date, end: date) -> LoggedScoring | None:

@@ -8,12 +8,14 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
+from screening.cases.outcomes import case_outcomes
 from screening.compliance.export import write_csv, write_report
 from screening.compliance.periods import Period
 from screening.compliance.schemas import TraceQuery
 from screening.compliance.service import report, trace_search
 from screening.compliance.sources import AuditSources
-from screening.decisionlog.compaction import compact
+from screening.db import Database, database_url, upgrade_database
+from screening.decisionlog.compaction import LogLayout, compact
 from screening.errors import InvalidInput
 from screening.outlets import parse_outlets_csv
 from screening.settings import get_settings
@@ -30,7 +32,13 @@ OutDir = Annotated[
 
 
 def _sources() -> AuditSources:
-    return AuditSources.from_settings(get_settings())
+    """The audit's sources, case outcomes read from the case database as the service does."""
+    settings = get_settings()
+    url = database_url(settings)
+    # The schema the service would migrate at its start: a report may come before the service ever ran.
+    upgrade_database(url)
+    db = Database.connect(url, timeout_s=settings.sql_timeout_s)
+    return AuditSources.from_settings(settings, cases=case_outcomes(db))
 
 
 def _fail(exc: InvalidInput) -> typer.Exit:
@@ -41,7 +49,7 @@ def _fail(exc: InvalidInput) -> typer.Exit:
 @log_app.command("compact")
 def log_compact() -> None:
     """Compact every sealed journal into Parquet and merge each day's small files."""
-    done = compact(_sources().log, merge_min_files=2, every_day=True)
+    done = compact(LogLayout(get_settings().data_dir / "decisionlog"), merge_min_files=2, every_day=True)
     typer.echo(
         f"{done.segments} journal segments, {done.records} records compacted; "
         f"days merged: {', '.join(done.merged_days) or 'none'}"
@@ -97,7 +105,7 @@ def outlets_load(
         outlets = parse_outlets_csv(file.read_text(encoding="utf-8-sig"))
     except InvalidInput as exc:
         raise _fail(exc) from exc
-    typer.echo(f"{_sources().outlets.upsert(outlets)} outlets loaded")
+    typer.echo(f"{AuditSources.from_settings(get_settings()).outlets.upsert(outlets)} outlets loaded")
 
 
 def trace(

@@ -89,6 +89,11 @@ HEADLINE_RATES = (
 )
 
 
+# How much later than its pickup a parcel may be scored again (a correction) or its hold's case open,
+# and still be found: as long as a parcel's decision is remembered.
+LATER = timedelta(days=31)
+
+
 def latest_per_parcel(log: pl.LazyFrame) -> pl.LazyFrame:
     """Each parcel (carrier, waybill_no) once, as it was last scored.
 
@@ -102,10 +107,43 @@ def latest_per_parcel(log: pl.LazyFrame) -> pl.LazyFrame:
     return pl.concat([once, again]).drop("_parcel")
 
 
-def parcels_of_day(layout: LogLayout, day: date, *, more: Sequence[str] = ()) -> pl.LazyFrame:
-    """The parcels picked up on one Beijing day, with the columns metrics read and `more`."""
+def moved_away(layout: LogLayout, *, start: date, end: date) -> pl.DataFrame:
+    """Corrected bodies, scored on days start..end + LATER, that moved their parcel's pickup to another day.
+
+    One row per move: the day the parcel left (replaces_day), carrier, waybill_no, when (moved_at).
+    """
+    return (
+        scan_log(layout, start=start, end=end + LATER)
+        .filter(pl.col("replaces_day").is_not_null())
+        .select(
+            pl.col("replaces_day").str.to_date(),
+            "carrier",
+            "waybill_no",
+            pl.col("scored_at").alias("moved_at"),
+        )
+        .collect()
+    )
+
+
+def parcels_of_day(
+    layout: LogLayout, day: date, *, more: Sequence[str] = (), moved: pl.DataFrame | None = None
+) -> pl.LazyFrame:
+    """The parcels picked up on one Beijing day, with the columns metrics read and `more`.
+
+    moved (from moved_away): a parcel whose later, corrected body moved its pickup to another day no
+    longer counts on this one.
+    """
     columns = list(dict.fromkeys([*METRIC_COLUMNS, *more]))
-    return latest_per_parcel(scan_log(layout, start=day, end=day).select(columns))
+    parcels = latest_per_parcel(scan_log(layout, start=day, end=day).select(columns))
+    away = None if moved is None else moved.filter(pl.col("replaces_day") == day)
+    if away is None or away.is_empty():
+        return parcels
+    last_moves = away.group_by("carrier", "waybill_no").agg(pl.col("moved_at").max())
+    return (
+        parcels.join(last_moves.lazy(), on=["carrier", "waybill_no"], how="left")
+        .filter(pl.col("moved_at").is_null() | (pl.col("moved_at") < pl.col("scored_at")))
+        .drop("moved_at")
+    )
 
 
 def with_rates(frame: pl.DataFrame) -> pl.DataFrame:
@@ -219,11 +257,12 @@ def tally(
     cubes: list[pl.DataFrame] = []
     holds: list[pl.DataFrame] = []
     found: dict[str, list[pl.DataFrame]] = {name: [] for name in extra}
+    moved = moved_away(layout, start=previous.start, end=period.end)
     for day in [*previous.dates(), *period.dates()]:
         current = day >= period.start
-        parcels = parcels_of_day(layout, day, more=extra_columns if current else ()).with_columns(
-            period=pl.lit("current" if current else "previous")
-        )
+        parcels = parcels_of_day(
+            layout, day, more=extra_columns if current else (), moved=moved
+        ).with_columns(period=pl.lit("current" if current else "previous"))
         queries = [
             parcels.group_by(GRAIN).agg(**COUNTERS),
             parcels.filter(pl.col("decision") == "hold").select(*GRAIN, "waybill_no"),
@@ -234,8 +273,10 @@ def tally(
         holds.append(hold)
         for name, frame in zip(found, more, strict=False):  # nothing more on the previous period's days
             found[name].append(frame)
-    opened_from = datetime.combine(previous.start, time(), BEIJING)
-    opened_to = datetime.combine(period.end, time(), BEIJING) + timedelta(days=1)
+    # A case opens when its parcel is scored, which may be after the pickup's day (a waybill sent late,
+    # or at midnight): the holds of the period are matched to cases opened up to LATER after it.
+    opened_from = datetime.combine(previous.start, time(), BEIJING) - timedelta(days=1)
+    opened_to = datetime.combine(period.end, time(), BEIJING) + timedelta(days=1) + LATER
     cased = hold_outcomes(pl.concat(holds), cases(opened_from=opened_from, opened_to=opened_to))
     outcome_counts = (
         cased.group_by(GRAIN)

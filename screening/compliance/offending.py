@@ -4,7 +4,7 @@ from typing import Literal
 
 import polars as pl
 
-from screening.compliance.metrics import OFFENDING, parcels_of_day
+from screening.compliance.metrics import OFFENDING, moved_away, parcels_of_day
 from screening.compliance.periods import Period
 from screening.decisionlog.compaction import LogLayout
 
@@ -70,8 +70,9 @@ def offending_in(
 ) -> pl.DataFrame:
     """The offending waybills of a period, one day at a time; `where` narrows the parcels first."""
     frames = []
+    moved = moved_away(layout, start=period.start, end=period.end)
     for day in period.dates():
-        parcels = parcels_of_day(layout, day, more=OFFENDING_COLUMNS)
+        parcels = parcels_of_day(layout, day, more=OFFENDING_COLUMNS, moved=moved)
         if where is not None:
             parcels = parcels.filter(where)
         rows = offending_rows(parcels)

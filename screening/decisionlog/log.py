@@ -25,6 +25,7 @@ class Scored:
     decision: Decision
     parcel: Parcel
     entities: ParcelEntities
+    replaces_day: date | None = None
 
 
 class DecisionLog:
@@ -57,9 +58,16 @@ class DecisionLog:
         decision_log._compactor.start()
         return decision_log
 
-    def append(self, *, decision: Decision, parcel: Parcel, entities: ParcelEntities) -> None:
+    def append(
+        self,
+        *,
+        decision: Decision,
+        parcel: Parcel,
+        entities: ParcelEntities,
+        replaces_day: date | None = None,
+    ) -> None:
         """Queue one decision (a list append: the record is built and committed by the writer thread)."""
-        self.journal.append(Scored(decision, parcel, entities))
+        self.journal.append(Scored(decision, parcel, entities, replaces_day))
 
     def last_scoring(self, *, carrier: str, waybill_no: str, start: date, end: date) -> LoggedScoring | None:
         """The latest scoring of one parcel accepted on days start..end, if logged (blocking: a scan)."""
@@ -85,7 +93,11 @@ class DecisionLog:
 
     def _encode(self, scored: Scored) -> dict[str, object]:
         return log_record(
-            decision=scored.decision, parcel=scored.parcel, entities=scored.entities, policy=self.policy
+            decision=scored.decision,
+            parcel=scored.parcel,
+            entities=scored.entities,
+            policy=self.policy,
+            replaces_day=scored.replaces_day,
         )
 
     def _compact_loop(self) -> None:

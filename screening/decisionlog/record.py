@@ -1,7 +1,7 @@
 """One decision-log record per scored waybill: flat columns, identities only as HMAC keys and masks."""
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import polars as pl
@@ -60,6 +60,8 @@ LOG_SCHEMA = pl.Schema(
         "sender_address_key": pl.String(),
         "payment_account_key": pl.String(),
         "buyer_ip_key": pl.String(),
+        # ISO date (see log_record); a string, as the journal writes it.
+        "replaces_day": pl.String(),
     }
 )
 PARTITION = "day"
@@ -123,9 +125,18 @@ def _masked_id(party: Party) -> str | None:
 
 
 def log_record(
-    *, decision: Decision, parcel: Parcel, entities: ParcelEntities, policy: Policy
+    *,
+    decision: Decision,
+    parcel: Parcel,
+    entities: ParcelEntities,
+    policy: Policy,
+    replaces_day: date | None = None,
 ) -> dict[str, Any]:
-    """The journal form of one scored waybill (never a plain ID number or phone)."""
+    """The journal form of one scored waybill (never a plain ID number or phone).
+
+    replaces_day: the Beijing day of the parcel's earlier body when this corrected body moved its pickup
+    to another day, so that the audit stops counting the parcel on that day.
+    """
     w = parcel.waybill
     sender, receiver = w.sender, w.receiver
     exempt = exempt_reason(parcel, policy)
@@ -166,6 +177,7 @@ def log_record(
         "sender_phone_masked": _masked_phone(sender),
         "receiver_id_masked": _masked_id(receiver),
         "receiver_phone_masked": _masked_phone(receiver),
+        "replaces_day": replaces_day.isoformat() if replaces_day is not None else None,
         PARTITION: parcel.local_day.isoformat(),
     }
     for column in KEY_COLUMNS.values():
