@@ -5,7 +5,7 @@ the figures the engine already computed (``features.windows.WindowStats`` per wi
 confirmed violations, the calendar-year cbec total). Offline, the same feature is a polars expression
 over a frame of parcel versions and their entity events, strictly point in time: a parcel sees only
 events that arrived before it (``row`` is the arrival order) and whose event time lies inside the window
-before it (``start < at_ms < now``, as ``features.windows.in_window``). Every place where the offline
+up to it (``start < at_ms <= now``, as ``features.windows.in_window``). Every place where the offline
 form could see the future is marked ``LEAKAGE``.
 """
 
@@ -435,9 +435,10 @@ def _windows(ev: pl.DataFrame, *, band: float, max_pairs: int) -> pl.DataFrame:
     if int(eid.max() if len(eid) else 0).bit_length() + shift > 62:
         raise ValueError("too many entities over too long a period for one offline pass; split the frame")
     keys = (eid << shift) + (at - base)
-    # Candidates of a version: the same entity's events with now - 30d < at_ms < now (strict, as in_window).
+    # Candidates of a version: the same entity's events with now - 30d < at_ms <= now (as in_window); of
+    # those at now, the filter below keeps the ones that arrived before it.
     lo = np.searchsorted(keys, keys - longest + 1, side="left")
-    hi = np.searchsorted(keys, keys, side="left")
+    hi = np.searchsorted(keys, keys, side="right")
     sizes = hi - lo
     bounds = np.concatenate([[0], np.cumsum(sizes)])
     parts = []

@@ -1,7 +1,7 @@
 """Per-entity sliding windows in event time, over the entity's other parcels (online form)."""
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import islice
 from math import fsum
 from operator import attrgetter
@@ -50,7 +50,6 @@ class WindowStats(NamedTuple):
     split_counterparts: int
     same_goods: int
     same_goods_counterparts: int
-    linked: tuple[str, ...]
 
     @property
     def cross_border_share(self) -> float:
@@ -63,24 +62,22 @@ def is_near_limit(value: float, limit: float, band: float) -> bool:
     return limit > 0 and band * limit <= value < limit
 
 
-def in_window(events: Sequence[EventLike], *, now_ms: int, window_ms: int) -> list[EventLike]:
-    """Events strictly before now and inside the window (point in time: later events never count)."""
-    start = now_ms - window_ms
-    return [e for e in events if start < e.at_ms < now_ms]
+def in_window(events: Sequence[EventLike], *, current: EventLike, window_ms: int) -> list[EventLike]:
+    """Other parcels' events inside the window up to the current parcel's instant (point in time: later
+    events never count; a parcel picked up at the same instant and seen before it does)."""
+    now, parcel = current.at_ms, current.parcel
+    start = now - window_ms
+    return [e for e in events if start < e.at_ms < now or (e.at_ms == now and e.parcel != parcel)]
 
 
-def window_stats(
-    events: Sequence[EventLike], current: EventLike, *, window: str, band: float, linked_max: int
-) -> WindowStats:
+def window_stats(events: Sequence[EventLike], current: EventLike, *, window: str, band: float) -> WindowStats:
     """The window's figures for one entity, the current parcel counted once."""
-    inside = in_window(events, now_ms=current.at_ms, window_ms=WINDOWS_MS[window])
     tally = _Tally(current, band=band)
-    tally.add(inside)
-    newest_first = sorted(inside, key=_TIME_ORDER, reverse=True)
-    return tally.figures(_linked(newest_first, current, linked_max))
+    tally.add(in_window(events, current=current, window_ms=WINDOWS_MS[window]))
+    return tally.figures()
 
 
-# Newest first for `linked`; a C key function, as the scoring path sorts the newest events of every entity.
+# Newest first for linked_where.
 _TIME_ORDER = attrgetter("at_ms", "parcel")
 
 
@@ -147,7 +144,7 @@ class _Tally:
         self.split += split
         self.same += same
 
-    def figures(self, linked: tuple[str, ...]) -> WindowStats:
+    def figures(self) -> WindowStats:
         """The figures counted so far."""
         # fsum is exact, so the sums do not depend on the order the events were added in.
         return WindowStats(
@@ -162,30 +159,25 @@ class _Tally:
             split_counterparts=len(self.split_counterparts),
             same_goods=self.same,
             same_goods_counterparts=len(self.same_counterparts),
-            linked=linked,
         )
 
 
-def _linked(newest_first: Iterable[EventLike], current: EventLike, linked_max: int) -> tuple[str, ...]:
-    """The first linked_max parcels other than the current one."""
-    return tuple(islice((e.parcel for e in newest_first if e.parcel != current.parcel), linked_max))
-
-
 def window_stats_all(
-    events: Sequence[EventLike], current: EventLike, *, band: float, linked_max: int
+    events: Sequence[EventLike], current: EventLike, *, band: float
 ) -> dict[str, WindowStats]:
     """Every window's figures for one entity (WINDOWS_MS, smallest first, nested)."""
     times = [e.at_ms for e in events]
-    if times != sorted(times):
+    now = current.at_ms
+    # Parcels of the current parcel's instant count (a courier picks up several at once and types one
+    # time); the current parcel itself does not, though only a made-up history holds it.
+    end = bisect_right(times, now)
+    if times != sorted(times) or any(
+        e.parcel == current.parcel for e in events[bisect_left(times, now) : end]
+    ):
         # Out of time order (a history store gives them in order): window by window, as window_stats does.
-        return {
-            name: window_stats(events, current, window=name, band=band, linked_max=linked_max)
-            for name in WINDOWS_MS
-        }
+        return {name: window_stats(events, current, window=name, band=band) for name in WINDOWS_MS}
     # In time order each window is a slice, found by bisection, and holds the one before it: one tally
     # grows from the smallest window to the largest, each event counted once.
-    end = bisect_left(times, current.at_ms)
-    newest_first = _newest(events, times, end, current, linked_max)
     tally = _Tally(current, band=band)
     out: dict[str, WindowStats] = {}
     previous: WindowStats | None = None
@@ -196,25 +188,30 @@ def window_stats_all(
         # of their windows share the figures (the same object) of the smallest.
         if previous is None or begin != previous_begin:
             tally.add(events[begin:previous_begin])
-            linked = _linked((e for i, e in newest_first if i >= begin), current, linked_max)
-            previous, previous_begin = tally.figures(linked), begin
+            previous, previous_begin = tally.figures(), begin
         out[name] = previous
     return out
 
 
-def _newest(
-    events: Sequence[EventLike], times: list[int], end: int, current: EventLike, linked_max: int
-) -> list[tuple[int, EventLike]]:
-    """(index, event) of the newest events before end, newest first: enough for linked of every window."""
-    start, wanted = end, linked_max
-    while start > 0 and wanted > 0:
-        start -= 1
-        wanted -= events[start].parcel != current.parcel
-    # Events of one instant may come in any parcel order, so the tail is taken to a whole instant and sorted.
-    while 0 < start < end and times[start - 1] == times[start]:
-        start -= 1
-    tail = sorted(range(start, end), key=lambda i: _TIME_ORDER(events[i]), reverse=True)
-    return [(i, events[i]) for i in tail]
+def linked_where(
+    events: Sequence[EventLike],
+    current: EventLike,
+    *,
+    window: str,
+    linked_max: int,
+    keep: Callable[[EventLike], bool],
+) -> tuple[str, ...]:
+    """The newest linked_max other parcels of the window that keep() accepts, newest first.
+
+    Evidence of a rule that fired (the ants of a ring, not every parcel of the window): computed then,
+    not for every window of every entity.
+    """
+    inside = sorted(
+        (e for e in in_window(events, current=current, window_ms=WINDOWS_MS[window]) if keep(e)),
+        key=_TIME_ORDER,
+        reverse=True,
+    )
+    return tuple(islice((e.parcel for e in inside), linked_max))
 
 
 def daily_median(events: Sequence[EventLike], *, now_ms: int, first_seen_ms: int, days: int = 30) -> float:

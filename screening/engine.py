@@ -416,12 +416,13 @@ class Engine:
 
     def _views(self, entities: ParcelEntities, seen: Observation) -> list[EntityView]:
         band = self.policy.limits.near_limit_band
-        linked_max = self.policy.history.linked_max
         views = []
         for key, event in entities.events.items():
             history = seen.entities[key]
-            stats = window_stats_all(history.events, event, band=band, linked_max=linked_max)
-            views.append(EntityView(kind=entities.kinds[key], key=key, history=history, stats=stats))
+            stats = window_stats_all(history.events, event, band=band)
+            views.append(
+                EntityView(kind=entities.kinds[key], key=key, history=history, stats=stats, current=event)
+            )
         return views
 
     def _decision(self, parcel: Parcel, reasons: list[Reason], *, risk_score: float) -> Decision:

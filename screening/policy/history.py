@@ -4,9 +4,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from features.windows import DAY_MS, WindowStats, daily_median
+from features.windows import DAY_MS, EventLike, WindowStats, daily_median, is_near_limit, linked_where
 from screening.contract import Reason
-from screening.history import EntityHistory
+from screening.history import EntityHistory, ParcelEvent
 from screening.parcel import Parcel
 from screening.policy.catalogue import ENTITY_NAMES, reason
 from screening.policy.schemas import Policy
@@ -24,6 +24,28 @@ class EntityView:
     key: str
     history: EntityHistory
     stats: dict[str, WindowStats]
+    current: ParcelEvent  # the parcel as this entity records it
+
+    def linked(self, window: str, keep: Callable[[EventLike], bool], policy: Policy) -> list[str]:
+        """Waybill numbers of the window's other parcels that keep() accepts: the evidence of a rule."""
+        parcels = linked_where(
+            self.history.events, self.current, window=window, linked_max=policy.history.linked_max, keep=keep
+        )
+        return _waybills(parcels)
+
+
+def _same_goods_as(goods: str) -> Callable[[EventLike], bool]:
+    """Cross-border parcels of these goods."""
+
+    def same(e: EventLike) -> bool:
+        return e.cross_border and e.goods == goods
+
+    return same
+
+
+def _split(e: EventLike) -> bool:
+    """A cross-border parcel under its own limit: what ant moving splits into."""
+    return e.cross_border and e.limit_cny > 0 and e.value_cny < e.limit_cny
 
 
 HistoryRule = Callable[[Parcel, Sequence[EntityView], Policy], Reason | None]
@@ -67,7 +89,7 @@ def ant_moving_sender(p: Parcel, views: Sequence[EntityView], policy: Policy) ->
                         "distinct_receivers": a.distinct_receivers,
                         "total_value": a.total_times_limit * p.limit_cny,
                     },
-                    linked_waybills=_waybills(s.linked),
+                    linked_waybills=v.linked(window, _split, policy),
                     words=_words(v.kind),
                 )
     return None
@@ -101,7 +123,7 @@ def ant_moving_receiver(p: Parcel, views: Sequence[EntityView], policy: Policy) 
                     "distinct_senders": a.distinct_senders,
                     "total_value": a.total_times_limit * p.limit_cny,
                 },
-                linked_waybills=_waybills(s.linked),
+                linked_waybills=v.linked("7d", _split, policy),
                 words=_words(v.kind),
             )
     return None
@@ -125,7 +147,9 @@ def near_limit_split(p: Parcel, views: Sequence[EntityView], policy: Policy) -> 
         band=[round(band * p.limit_cny, 2), p.limit_cny],
         per_parcel_limit=p.limit_cny,
         min_count=rule.min_count,
-        linked_waybills=_waybills(s.linked),
+        linked_waybills=best.linked(
+            rule.window, lambda e: e.cross_border and is_near_limit(e.value_cny, e.limit_cny, band), policy
+        ),
         words=_words(best.kind),
     )
 
@@ -146,7 +170,7 @@ def same_goods_fanout(p: Parcel, views: Sequence[EntityView], policy: Policy) ->
                 counterparts=s.same_goods_counterparts,
                 description=p.items[0].item.description,
                 thresholds={"parcels": rule.parcels, "counterparts": rule.counterparts},
-                linked_waybills=_waybills(s.linked),
+                linked_waybills=v.linked(rule.window, _same_goods_as(v.current.goods), policy),
                 words=_words(v.kind),
             )
     return None

@@ -12,6 +12,7 @@ from features.windows import (
     WindowStats,
     in_window,
     is_near_limit,
+    linked_where,
     window_stats,
     window_stats_all,
 )
@@ -38,11 +39,10 @@ def event(
 
 def by_definition(events: list[ParcelEvent], current: ParcelEvent, window: str) -> WindowStats:
     """Each figure computed on its own, as the docstrings of WindowStats define it."""
-    rows = [*in_window(events, now_ms=current.at_ms, window_ms=WINDOWS_MS[window]), current]
+    rows = [*in_window(events, current=current, window_ms=WINDOWS_MS[window]), current]
     cross = [e for e in rows if e.cross_border]
     split = [e for e in cross if e.limit_cny > 0 and e.value_cny < e.limit_cny]
     same = [e for e in cross if e.goods and e.goods == current.goods]
-    recent = sorted(rows, key=lambda e: (e.at_ms, e.parcel), reverse=True)
     return WindowStats(
         parcels=len(rows),
         value_cny=round(fsum(e.value_cny for e in rows), 2),
@@ -55,7 +55,6 @@ def by_definition(events: list[ParcelEvent], current: ParcelEvent, window: str) 
         split_counterparts=len({e.counterpart for e in split if e.counterpart}),
         same_goods=len(same),
         same_goods_counterparts=len({e.counterpart for e in same if e.counterpart}),
-        linked=tuple(e.parcel for e in recent if e.parcel != current.parcel)[:5],
     )
 
 
@@ -79,10 +78,10 @@ def test_the_figures_of_every_window_equal_their_definitions(
 ) -> None:
     events = [event(f"P{i % 7}", NOW - age, v, g, c, cross) for i, (age, v, cross, g, c) in enumerate(rows)]
     current = event("P1", NOW, 790.0, "g1", "c1", True)
-    together = window_stats_all(events, current, band=0.9, linked_max=5)
+    together = window_stats_all(events, current, band=0.9)
     assert list(together) == list(WINDOWS_MS)
     for name in WINDOWS_MS:
-        alone = window_stats(events, current, window=name, band=0.9, linked_max=5)
+        alone = window_stats(events, current, window=name, band=0.9)
         assert together[name] == alone == by_definition(events, current, name)
 
 
@@ -97,15 +96,39 @@ def test_a_history_in_time_order_gives_the_same_figures_by_bisection(
         key=lambda e: (e.at_ms, e.parcel),
     )
     current = event("P1", NOW, 790.0, "g1", "c1", True)
-    together = window_stats_all(events, current, band=0.9, linked_max=5)
+    together = window_stats_all(events, current, band=0.9)
     for name in WINDOWS_MS:
-        assert together[name] == window_stats(events, current, window=name, band=0.9, linked_max=5)
+        assert together[name] == window_stats(events, current, window=name, band=0.9)
         assert together[name] == by_definition(events, current, name)
-    # Parcels of one instant in another order (time order only): the same figures, linked included.
+    # Parcels of one instant in another order (time order only): the same figures.
     ties_reversed = sorted(events, key=lambda e: (e.at_ms, [-ord(c) for c in e.parcel]))
-    assert window_stats_all(ties_reversed, current, band=0.9, linked_max=5) == together
+    assert window_stats_all(ties_reversed, current, band=0.9) == together
 
 
 def test_a_parcel_seen_for_the_first_time_has_only_itself_in_every_window() -> None:
-    stats = window_stats_all([], event("NOW", NOW, 100.0, "g1", "c1"), band=0.9, linked_max=5)
+    stats = window_stats_all([], event("NOW", NOW, 100.0, "g1", "c1"), band=0.9)
     assert {name: s.parcels for name, s in stats.items()} == dict.fromkeys(WINDOWS_MS, 1)
+
+
+def test_linked_where_names_the_newest_other_parcels_that_match_up_to_now() -> None:
+    current = event("NOW", NOW, 790.0, "g1", "c1", True)
+    events = [
+        event("OLD", NOW - 8 * DAY_MS, 700.0, "g1", "c2", True),  # outside 7 days
+        event("A", NOW - 3 * DAY_MS, 700.0, "g1", "c2", True),
+        event("DOMESTIC", NOW - 2 * DAY_MS, 50.0, "g1", "c3", False),
+        event("B", NOW - DAY_MS, 760.0, "g1", "c3", True),
+        event("SAME_INSTANT", NOW, 750.0, "g1", "c4", True),
+        event("NOW", NOW, 790.0, "g1", "c1", True),  # the parcel itself
+        event("LATER", NOW + 1, 700.0, "g1", "c5", True),
+    ]
+    cross = [e.parcel for e in events if e.cross_border]
+    assert linked_where(events, current, window="7d", linked_max=5, keep=lambda e: e.cross_border) == (
+        "SAME_INSTANT",
+        "B",
+        "A",
+    )
+    assert linked_where(events, current, window="7d", linked_max=2, keep=lambda e: True) == (
+        "SAME_INSTANT",
+        "B",
+    )
+    assert "OLD" in cross and "LATER" in cross  # present, but outside the window or after the parcel
