@@ -5,6 +5,8 @@ from datetime import date
 from stdnum.cn import ric, uscc
 
 RESIDENT_TYPES = frozenset({"resident_id", "temporary_id"})
+# Older than anyone alive (the oldest verified lifespan is 122 years): such a birth date is made up.
+MAX_AGE_YEARS = 125
 
 
 def resident_id_problem(number: str, *, today: date) -> str | None:
@@ -16,7 +18,7 @@ def resident_id_problem(number: str, *, today: date) -> str | None:
         born = ric.get_birth_date(number)
     except ValueError:
         return "birth_date"
-    if born > today or born.year < 1880:
+    if born > today or born.year < today.year - MAX_AGE_YEARS:
         return "birth_date"
     return None
 

@@ -94,6 +94,8 @@ _POSSIBLE_CN_MOBILE = re.compile(r"1(?:[3-68-9]\d|7[0-8])\d{8}", re.ASCII)
 _RESIDENT_ID = re.compile(r"^\d{17}[\dX]$", re.ASCII)
 _USCC = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$", re.ASCII)
 _OTHER_ID = re.compile(r"^[A-Z0-9()-]{5,32}$")
+# Military and armed-police officer IDs are printed with Chinese characters (南字第20019880号).
+_PRINTED_ID = re.compile(r"^[A-Z0-9()\-\u4e00-\u9fff]{5,32}$")
 
 
 class Contract(BaseModel):
@@ -186,9 +188,13 @@ class Party(Contract):
         if id_type is None:
             raise PydanticCustomError("id_type_missing", "id_number given without id_type", {})
         number = value.upper()
-        pattern = {"resident_id": _RESIDENT_ID, "temporary_id": _RESIDENT_ID, "uscc": _USCC}.get(
-            id_type, _OTHER_ID
-        )
+        pattern = {
+            "resident_id": _RESIDENT_ID,
+            "temporary_id": _RESIDENT_ID,
+            "uscc": _USCC,
+            "military_id": _PRINTED_ID,
+            "other": _PRINTED_ID,
+        }.get(id_type, _OTHER_ID)
         if not pattern.match(number):
             raise PydanticCustomError(
                 "id_number_format",
