@@ -115,8 +115,9 @@ def test_birth_date_after_pickup_is_rejected(engine: Engine) -> None:
 
 
 def test_region_code_is_not_tied_to_the_birth_year(engine: Engine) -> None:
-    # 110105 and a person born in 1900: ric.validate() would refuse; the law does not.
-    ok = resident_id(region="469027", birth="19000101")
+    # 469027 (a Hainan code of the 2000s) and a person born in 1930: ric.validate() would refuse; the law
+    # does not.
+    ok = resident_id(region="469027", birth="19300101")
     assert "ID_INVALID" not in reasons(engine, waybill(sender=party(id_number=ok)))
 
 
