@@ -156,7 +156,7 @@ class Engine:
             return ParcelSeen(entities=remembered.entities, accepted_at=remembered.accepted_at)
         if self.log is None:
             return ParcelSeen(entities={}, accepted_at=None)
-        # Not remembered: decided while the history was unreachable, or longer ago than it keeps decisions.
+        # Not remembered: decided while the history was unreachable (or forgotten early, say by a failover).
         # The decision log has every scoring, with the entity keys it counted under.
         day = reported_at.astimezone(BEIJING).date()
         scoring = await asyncio.to_thread(
