@@ -86,9 +86,9 @@ def prepare(
         counterpart, person = waybill.sender.address.country, waybill.receiver
     else:
         counterpart, person = waybill.receiver.address.country, waybill.sender
-    personal = cross_border and (
-        waybill.channel == "postal" or (waybill.channel == "express" and person.customer_type == "individual")
-    )
+    # An organisation (its USCC registered) is not an individual even when it is not an agreement customer.
+    individual = person.customer_type == "individual" and person.id_type != "uscc"
+    personal = cross_border and (waybill.channel == "postal" or (waybill.channel == "express" and individual))
     if waybill.channel == "cbec" and waybill.service in policy.limits.cbec_lanes:
         limit = policy.limits.cbec_single_cny
     elif personal:

@@ -83,12 +83,12 @@ def weight_value_mismatch(p: Parcel, policy: Policy) -> Reason | None:
     if band is None:
         return None
     low, high = band
-    per_kg = round(p.value_cny / w.weight_kg, 2)
-    if low <= per_kg <= high:
+    per_kg = p.value_cny / w.weight_kg
+    if low <= per_kg <= high:  # unrounded: 19.999 CNY/kg is under a band starting at 20
         return None
     return reason(
         "WEIGHT_VALUE_MISMATCH",
-        value_per_kg=per_kg,
+        value_per_kg=round(per_kg, 2),
         category=p.main_category,
         category_inferred=p.main.goods.category_inferred,
         band_low=low,
