@@ -5,6 +5,10 @@ from datetime import date
 from stdnum.cn import ric, uscc
 
 RESIDENT_TYPES = frozenset({"resident_id", "temporary_id"})
+# Hong Kong, Macau and Taiwan residents' residence permits (港澳台居民居住证) are numbered as resident IDs,
+# region 810000, 820000 or 830000; their travel permits (H12345678) have no check digit.
+PERMIT_TYPES = frozenset({"hk_macau_permit", "taiwan_permit"})
+_PERMIT_REGIONS = ("81", "82", "83")
 # Older than anyone alive (the oldest verified lifespan is 122 years): such a birth date is made up.
 MAX_AGE_YEARS = 125
 
@@ -30,11 +34,23 @@ def uscc_problem(number: str) -> str | None:
 
 def id_problem(id_type: str, number: str, *, today: date) -> str | None:
     """Why a well-formed ID number of this type is false, else None (other types have no check digit)."""
-    if id_type in RESIDENT_TYPES:
+    if id_type in RESIDENT_TYPES or (
+        id_type in PERMIT_TYPES
+        and len(number) == 18
+        and number.startswith(_PERMIT_REGIONS)
+        and number[:17].isdigit()
+    ):
         return resident_id_problem(number, today=today)
     if id_type == "uscc":
         return uscc_problem(number)
     return None
+
+
+def document_text(id_type: str, number: str) -> str:
+    """What an identity document is matched by: its type and number; one citizen number is one person."""
+    # A temporary ID carries its holder's citizen number: the same person as the resident ID.
+    kind = "resident_id" if id_type in RESIDENT_TYPES else id_type
+    return f"{kind}:{number.upper()}"
 
 
 def mask_id(number: str) -> str:

@@ -30,13 +30,17 @@ class AgreementRegistry(CsvRegistry[Agreement]):
     FIELDS = ("contract_id", "name", "carrier", "status", "valid_from", "valid_until")
 
     def __init__(self, path: Path | None = None) -> None:
-        super().__init__(path, parse=parse_agreements_csv, key=lambda a: a.contract_id)
+        # One customer may sign with several carriers: each (customer, carrier) is its own agreement.
+        super().__init__(path, parse=parse_agreements_csv, key=_key)
 
     def status(self, contract_id: str | None, *, on: date, carrier: str) -> AgreementStatus:
         """Whether the agreement is usable on that day for a parcel of that carrier."""
-        agreement = self._by_id.get(contract_id or "")
-        # A safety agreement is signed with one carrier (快递暂行条例 art. 31); to others it is unknown.
-        if agreement is None or agreement.carrier not in (None, carrier):
+        # A safety agreement is signed with one carrier (快递暂行条例 art. 31); to others it is unknown. One
+        # registered without a carrier stands for every carrier that has none of its own.
+        agreement = self._by_id.get(_key_of(contract_id or "", carrier)) or self._by_id.get(
+            _key_of(contract_id or "", None)
+        )
+        if agreement is None:
             return "unknown"
         if agreement.status == "suspended":
             return "suspended"
@@ -45,6 +49,15 @@ class AgreementRegistry(CsvRegistry[Agreement]):
         ):
             return "expired"
         return "active"
+
+
+def _key_of(contract_id: str, carrier: str | None) -> str:
+    # "|" is in neither a contract id nor a carrier code (their patterns).
+    return f"{contract_id}|{carrier or ''}"
+
+
+def _key(agreement: Agreement) -> str:
+    return _key_of(agreement.contract_id, agreement.carrier)
 
 
 def parse_agreements_csv(text: str) -> list[Agreement]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from features.address import normalise_address
 from features.goods import GoodsCatalogue
+from features.identity import document_text
 from screening.contract import Address, Party
 from screening.history import ParcelEvent
 from screening.parcel import Parcel
@@ -59,7 +60,7 @@ def id_key(privacy: PersonalData, party: Party, role: str) -> str | None:
     """Keyed ID of a party in one role, when it gave one."""
     if party.id_type is None or party.id_number is None:
         return None
-    return privacy.key(f"{role}id", f"{party.id_type}:{party.id_number}")
+    return privacy.key(f"{role}id", document_text(party.id_type, party.id_number))
 
 
 def goods_signature(goods: GoodsCatalogue, description: str) -> str:

@@ -6,7 +6,7 @@ import hmac
 
 from cryptography.fernet import Fernet, InvalidToken
 
-from features.identity import mask_id
+from features.identity import document_text, mask_id
 
 
 class PersonalData:
@@ -26,7 +26,7 @@ class PersonalData:
 
     def id_key(self, id_type: str, number: str) -> str:
         """Keyed hash of an identity document (type and number)."""
-        return self.key("id", f"{id_type}:{number.upper()}")
+        return self.key("id", document_text(id_type, number))
 
     @staticmethod
     def mask(number: str) -> str:

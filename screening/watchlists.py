@@ -10,6 +10,7 @@ from typing import Any, Literal
 import phonenumbers
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from features.identity import document_text
 from screening.contract import Address, IdType
 from screening.entities import address_key, building_of
 from screening.privacy import PersonalData
@@ -53,7 +54,7 @@ class EntityRef(BaseModel):
     def keys(self, privacy: PersonalData) -> list[str]:
         """The entity keys this identifier is counted under, in every role it can play."""
         if self.kind == "id":
-            number = f"{self.id_type}:{(self.value or '').upper()}"
+            number = document_text(self.id_type or "", self.value or "")
             return [privacy.key("sid", number), privacy.key("rid", number)]
         if self.kind == "phone":
             parsed = phonenumbers.parse(self.value or "", self.country.upper())
