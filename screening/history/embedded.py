@@ -38,6 +38,7 @@ class _Entity:
     cbec_sums: dict[int, int] = field(default_factory=dict)  # year -> cents
     cbec_min_year: int | None = None
     violations: dict[str, int] = field(default_factory=dict)  # parcel -> at_ms
+    dropped_until: int | None = None  # the newest at_ms the event cap let go
 
     def remove_event(self, parcel: str) -> None:
         old = self.events.pop(parcel, None)
@@ -178,8 +179,11 @@ class EmbeddedHistoryStore:
         state.events[parcel] = stored_event(event)
         bisect.insort(state.order, (event.at_ms, parcel))
         newest = state.order[-1][0]
-        cut = bisect.bisect_left(state.order, (newest - self._horizon_ms, ""))
-        cut = max(cut, len(state.order) - self._max_events)
+        # Behind this parcel when it is older than the newest: a backlog keeps the events of its own time.
+        cut = bisect.bisect_left(state.order, (min(newest, event.at_ms) - self._horizon_ms, ""))
+        if len(state.order) - self._max_events > cut:
+            cut = len(state.order) - self._max_events
+            state.dropped_until = max(state.dropped_until or 0, state.order[cut - 1][0])
         for _, member in state.order[:cut]:
             del state.events[member]
         del state.order[:cut]
@@ -210,6 +214,7 @@ class EmbeddedHistoryStore:
             violations=tuple(sorted(state.violations.values())),
             cbec_year_cny=others_cents / 100,
             lists=frozenset(self._lists.get(key, ())),
+            dropped_until_ms=state.dropped_until,
         )
 
     def _evict(self) -> None:
@@ -224,10 +229,9 @@ class EmbeddedHistoryStore:
 
 
 def _purge_cbec(state: _Entity, keep_from_year: int) -> None:
-    """Drop contributions and sums of years before keep_from_year."""
+    """Drop contributions of years before keep_from_year; the yearly sums stay (a late purchase adds up)."""
     state.cbec = {p: yc for p, yc in state.cbec.items() if yc[0] >= keep_from_year}
-    state.cbec_sums = {y: c for y, c in state.cbec_sums.items() if y >= keep_from_year}
-    years = [y for y, _ in state.cbec.values()] + list(state.cbec_sums)
+    years = [y for y, _ in state.cbec.values()]
     state.cbec_min_year = min(years) if years else None
 
 

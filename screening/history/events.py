@@ -59,6 +59,8 @@ class EntityHistory:
     violations: tuple[int, ...]
     cbec_year_cny: float
     lists: frozenset[str]
+    # The newest instant of a parcel the store let go to keep its event cap: before it, events may be missing.
+    dropped_until_ms: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,7 +38,7 @@ __all__ = ["RedisHistoryStore"]
 
 # Keys of one entity share the hash tag {entity}, so each script stays in one cluster slot:
 #   {prefix}{entity}     hash encoded parcel -> encoded event (events.py), and '|f' first seen,
-#                        '|y' oldest cbec year, '|c<year>' cbec sums, '|l:<list>' lists
+#                        '|y' oldest cbec year, '|c<year>' cbec sums, '|l:<list>' lists, '|t' dropped up to
 #   {prefix}{entity}:cb  hash encoded parcel -> "year:cents" (cbec entities only)
 #   {prefix}{entity}:v   zset parcel -> violation at_ms (violators only)
 #   {prefix}{d:<parcel>} "digest|decision json"
@@ -318,7 +318,7 @@ _TIME_ORDER = attrgetter("at_ms", "parcel")
 
 
 def _history(raw: list[Any], current: ParcelEvent) -> EntityHistory:
-    first_seen, cbec_cents, lists, violations, records = raw
+    first_seen, cbec_cents, lists, violations, records, dropped = raw
     # By time alone, an int key, and again by (time, parcel) only where two parcels share an instant: the
     # tuple key cost a third more on the large histories, which come in the hash's own order.
     events = sorted(decode_events(records, current), key=_AT)
@@ -333,4 +333,5 @@ def _history(raw: list[Any], current: ParcelEvent) -> EntityHistory:
         violations=tuple(int(v) for v in violations),
         cbec_year_cny=int(cbec_cents) / 100,
         lists=frozenset(_str(name) for name in lists),
+        dropped_until_ms=int(dropped) if dropped else None,
     )

@@ -209,7 +209,10 @@ def velocity_spike(p: Parcel, views: Sequence[EntityView], policy: Policy) -> Re
         count = v.stats["24h"].parcels
         if count < rule.min_parcels_24h:
             continue
-        med = daily_median(v.history.events, now_ms=now, first_seen_ms=first)
+        # Days whose parcels the store let go to keep its cap are not empty days: count from after them.
+        dropped = v.history.dropped_until_ms
+        since = first if dropped is None else max(first, dropped + 1)
+        med = daily_median(v.history.events, now_ms=now, first_seen_ms=since)
         if count >= rule.times_median * med:
             return reason(
                 "VELOCITY_SPIKE",

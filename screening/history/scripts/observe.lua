@@ -1,14 +1,15 @@
 -- observe.lua: upsert one parcel into one entity's history; return the state without that parcel.
 -- KEYS: h (hash: encoded parcel -> encoded event, and meta fields starting with '|': '|f' first seen,
---       '|y' oldest cbec year, '|c<year>' cbec sums, '|l:<list>' lists),
+--       '|y' oldest cbec year, '|c<year>' cbec sums, '|l:<list>' lists, '|t' dropped up to),
 --       cb (hash encoded parcel -> "year:cents"), v (zset parcel -> at_ms of a confirmed violation)
 -- ARGV: field, event, cbec (0/1), year, cents, horizon_ms, max_events, long_ttl_ms, max_cbec,
 --       violation_keep_ms
 -- An event value starts with 6 bytes: flags in the top 6 bits, at_ms in the other 42 (events.py).
 -- '|f' is stored only while the earliest parcel ever observed is no longer among the events:
 -- its 6 head bytes, then its field.
--- Returns {first_seen or '', cbec_cents_of_others, {list...}, {violation_ms...}, {event record...}}:
--- a record is <field length><field><event>.
+-- Returns {first_seen or '', cbec_cents_of_others, {list...}, {violation_ms...}, {event record...},
+-- dropped or ''}: a record is <field length><field><event>; dropped, the newest instant of a parcel the
+-- event cap let go ('|t').
 local h, cb, v = KEYS[1], KEYS[2], KEYS[3]
 local field, event = ARGV[1], ARGV[2]
 local year, cents = tonumber(ARGV[4]), tonumber(ARGV[5])
@@ -64,23 +65,30 @@ if vals[field] == nil then order[#order + 1] = field end
 vals[field], ats[field] = event, at
 redis.call('HSET', h, field, event)
 
--- Trim by event-time horizon behind the newest event, then cap keeping the newest.
+-- Trim by event-time horizon behind the newest event, or behind this parcel when it is older: a backlog
+-- keeps the events of its own time until a parcel at the front comes. Then cap keeping the newest.
 local newest = at
 for _, k in ipairs(order) do
   if ats[k] > newest then newest = ats[k] end
 end
 local doomed, kept = {}, {}
 for _, k in ipairs(order) do
-  if ats[k] < newest - horizon then doomed[#doomed + 1] = k else kept[#kept + 1] = k end
+  if ats[k] < math.min(newest, at) - horizon then doomed[#doomed + 1] = k else kept[#kept + 1] = k end
 end
 if #kept > max_events then
   table.sort(kept, function(a, b)
     if ats[a] ~= ats[b] then return ats[a] < ats[b] end
     return a < b
   end)
-  local newer = {}
+  local newer, cut = {}, #kept - max_events
+  -- '|t': parcels up to this instant may be missing, so a count over those days would be too low.
+  local dropped = ats[kept[cut]]
+  if not meta['|t'] or dropped > tonumber(meta['|t']) then
+    meta['|t'] = int(dropped)
+    redis.call('HSET', h, '|t', meta['|t'])
+  end
   for i = 1, #kept do
-    if i <= #kept - max_events then doomed[#doomed + 1] = kept[i] else newer[#newer + 1] = kept[i] end
+    if i <= cut then doomed[#doomed + 1] = kept[i] else newer[#newer + 1] = kept[i] end
   end
   kept = newer
 end
@@ -122,7 +130,8 @@ if ARGV[3] == '1' then
   redis.call('PEXPIRE', cb, long_ttl)
 end
 
--- Contributions older than last year are no longer needed: drop them once per year roll.
+-- Contributions (kept to replace a re-sent parcel's) older than last year go once per year roll; the
+-- yearly sums stay, a field a year, so that a purchase scored long after its year still adds up with it.
 if meta['|y'] and tonumber(meta['|y']) < year - 1 then
   local min_year = nil
   local stale = {}
@@ -136,18 +145,6 @@ if meta['|y'] and tonumber(meta['|y']) < year - 1 then
     end
   end
   del_all('HDEL', cb, stale)
-  local sums = {}
-  for k, _ in pairs(meta) do
-    if string.sub(k, 1, 2) == '|c' then
-      local y = tonumber(string.sub(k, 3))
-      if y < year - 1 then
-        sums[#sums + 1] = k
-      elseif min_year == nil or y < min_year then
-        min_year = y
-      end
-    end
-  end
-  del_all('HDEL', h, sums)
   if min_year then redis.call('HSET', h, '|y', int(min_year)) else redis.call('HDEL', h, '|y') end
 end
 
@@ -167,4 +164,4 @@ end
 -- events older than the horizon go at the entity's next parcel. A listed entity never expires.
 if #lists == 0 then redis.call('PEXPIRE', h, long_ttl) end
 
-return {first_seen, others, lists, violations, events}
+return {first_seen, others, lists, violations, events, meta['|t'] or ''}

@@ -142,10 +142,14 @@ async def test_events_beyond_the_horizon_behind_the_newest_event_are_trimmed(
     past_edge = await observe(store, make_event("SF:past", T0 + 10 * DAY + 1))
     assert parcels(past_edge) == ["SF:edge"]
 
-    # Relative to the newest event, not to the parcel observed: a very late parcel is dropped too.
+    # A late parcel keeps the events of its own horizon (a backlog is judged in its own time) until a
+    # parcel at the front trims behind the newest event again.
     too_late = await observe(store, make_event("SF:too-late", T0))
     assert parcels(too_late) == ["SF:edge", "SF:past"]
-    assert parcels(await observe(store, make_event("SF:probe", T0 + 10 * DAY))) == ["SF:edge", "SF:past"]
+    also_late = await observe(store, make_event("SF:also-late", T0 + HOUR))
+    assert parcels(also_late) == ["SF:too-late", "SF:edge", "SF:past"]
+    front = await observe(store, make_event("SF:front", T0 + 10 * DAY + 2 * HOUR))
+    assert parcels(front) == ["SF:edge", "SF:past"]
 
 
 async def test_the_event_cap_keeps_the_newest_by_event_time(backend: str, make_store: MakeStore) -> None:
@@ -153,9 +157,20 @@ async def test_the_event_cap_keeps_the_newest_by_event_time(backend: str, make_s
     for hour in (5, 1, 4, 2, 3):
         await observe(store, make_event(f"SF:{hour}", T0 + hour * HOUR))
 
+    assert (await observe(store, make_event("SF:6", T0 + 6 * HOUR))).dropped_until_ms == T0 + 3 * HOUR
     history = await observe(store, make_event("SF:0", T0))
 
-    assert parcels(history) == ["SF:3", "SF:4", "SF:5"]
+    assert parcels(history) == ["SF:4", "SF:5", "SF:6"]
+    # The newest parcel the cap let go; a later, lower drop does not move it back.
+    assert history.dropped_until_ms == T0 + 3 * HOUR
+
+
+async def test_a_history_under_its_cap_has_dropped_nothing(backend: str, make_store: MakeStore) -> None:
+    store = make_store(backend)(max_events=3, horizon_ms=2 * DAY)
+    await observe(store, make_event("SF:1", T0))
+    await observe(store, make_event("SF:2", T0 + 3 * DAY))  # SF:1 goes by the horizon, not the cap
+
+    assert (await observe(store, make_event("SF:3", T0 + 3 * DAY + HOUR))).dropped_until_ms is None
 
 
 async def test_first_seen_is_the_earliest_parcel_ever_observed_except_this_one(store: HistoryStore) -> None:
