@@ -661,8 +661,21 @@ async def test_random_audit_picks_the_same_parcels_on_resend_correction_and_repl
 
 async def test_random_audit_inspects_about_the_policys_rate_of_many_waybills(engine: Engine) -> None:
     engine.policy = with_audit_rate(engine.policy, 0.2)
+    # Each parcel between other people: one sender's 2,000 parcels would make every later parcel read a
+    # long history, and the test is about the draw, not windows.
     bodies = [
-        waybill(waybill_no=f"YT{1800000000000 + n}", carrier="YTO", outlet_id="YTO-1", hours_after=n * 0.01)
+        waybill(
+            waybill_no=f"YT{1800000000000 + n}",
+            carrier="YTO",
+            outlet_id="YTO-1",
+            hours_after=n * 0.01,
+            sender=party(
+                phone=f"1390{n:07d}",
+                id_number=resident_id(birth=f"19{60 + n // 1000}0101", seq=f"{n % 1000:03d}"),
+                address={"detail": f"建国路{n}号"},
+            ),
+            receiver=cn_receiver(phone=f"1370{n:07d}", address={"detail": f"长安街{n}号"}),
+        )
         for n in range(2000)
     ]
     decisions = [d for d in await engine.decide_batch(bodies) if isinstance(d, Decision)]
