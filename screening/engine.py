@@ -208,7 +208,7 @@ class Engine:
         lap("redis")
         decision, fresh = await self._conclude(facts, seen, lap)
         if not fresh:
-            return decision
+            return await self._with_case_status(decision)
         earlier = None
         if seen is not None:
             [earlier] = await self._keep([(facts, seen, decision)])
@@ -228,7 +228,7 @@ class Engine:
         """The decision on observed history, and whether it is new (not the remembered one of a re-send)."""
         decision, fresh = self._judge(facts, seen, lap)
         if fresh and decision.decision == "hold":
-            decision = await self._open_case(decision, facts)
+            decision = await self._open_case(decision, facts, seen)
             lap("cases")
         return decision, fresh
 
@@ -261,11 +261,20 @@ class Engine:
         lap("rules")
         return decision, True
 
-    async def _open_case(self, decision: Decision, facts: "Facts") -> Decision:
+    async def _open_case(self, decision: Decision, facts: "Facts", seen: Observation | None) -> Decision:
         if self.cases is None:
             return decision
         case_id = await self.cases.open_case(decision=decision, parcel=facts.parcel, entities=facts.entities)
-        return decision.model_copy(update={"case_id": case_id, "case_status": "open"})
+        decision = decision.model_copy(update={"case_id": case_id, "case_status": "open"})
+        # A parcel scored before may have a case an officer already closed: a new hold does not reopen it.
+        return await self._with_case_status(decision) if seen is not None and seen.previous else decision
+
+    async def _with_case_status(self, decision: Decision) -> Decision:
+        """The decision with its case's status now (a re-sent hold's case may have moved on)."""
+        if decision.case_id is None or self.cases is None:
+            return decision
+        status = await self.cases.case_status(decision.case_id)
+        return decision.model_copy(update={"case_status": status or decision.case_status})
 
     @staticmethod
     def _remembered(decision: Decision, facts: "Facts", earlier: "Remembered | None") -> bytes:
@@ -368,9 +377,17 @@ class Engine:
         judged = [self._judge(facts, seen, lap) for (_, facts), seen in zip(chunk, seen_all, strict=True)]
         # The chunk's holds open their cases together: the case writer commits them in one transaction.
         held = [k for k, (decision, fresh) in enumerate(judged) if fresh and decision.decision == "hold"]
-        opened = await asyncio.gather(*(self._open_case(judged[k][0], chunk[k][1]) for k in held))
+        opened = await asyncio.gather(
+            *(self._open_case(judged[k][0], chunk[k][1], seen_all[k]) for k in held)
+        )
         for k, decision in zip(held, opened, strict=True):
             judged[k] = (decision, True)
+        resent = [
+            k for k, (decision, fresh) in enumerate(judged) if not fresh and decision.case_id is not None
+        ]
+        current = await asyncio.gather(*(self._with_case_status(judged[k][0]) for k in resent))
+        for k, decision in zip(resent, current, strict=True):
+            judged[k] = (decision, False)
         kept: list[tuple[Facts, Observation, Decision]] = []
         for (i, facts), seen, (decision, fresh) in zip(chunk, seen_all, judged, strict=True):
             out[i] = decision

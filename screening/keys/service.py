@@ -30,6 +30,8 @@ KEY_ROLES: dict[KeyKind, tuple[Role, ...]] = {"carrier": (), "customs": ("office
 # Which keys a route accepts. Routes name one of these, never a list of their own.
 COURIER_SYSTEMS: tuple[KeyKind, ...] = ("carrier",)
 CUSTOMS_SYSTEMS: tuple[KeyKind, ...] = ("customs",)
+# A parcel's decision is read back by the carrier that scored it and by customs (the contract).
+DECISION_READERS: tuple[KeyKind, ...] = ("carrier", "customs")
 ADMIN_SYSTEMS: tuple[KeyKind, ...] = ("admin",)
 
 _SCOPE = {
