@@ -318,6 +318,7 @@ class Engine:
         factors = self.scorer.explain(parcel, views, top=m.top_factors)
         return reason(
             code,
+            words={"score": _over(risk, threshold)},
             score=round(risk, 4),
             threshold=threshold,
             top_factors=[[name, round(value, 4)] for name, value in factors],
@@ -489,6 +490,15 @@ class Remembered(BaseModel):
     def case_of_parcel(self) -> str | None:
         """The parcel's case, opened by this body or an earlier one."""
         return self.decision.case_id or self.case_id
+
+
+def _over(score: float, threshold: float) -> str:
+    """The score in as few decimals (two at least) as show it above the threshold: 0.801, not 0.8."""
+    for decimals in range(2, 7):
+        shown = f"{score:.{decimals}f}"
+        if float(shown) > threshold:
+            return shown
+    return shown
 
 
 def _replaced_day(facts: Facts, earlier: Remembered | None) -> date | None:
