@@ -116,7 +116,8 @@ def report(
     table: service.ReportTable = "outlets",
 ) -> Response:
     """Download the weekly (2026-W47) or monthly (2026-11) report as XLSX, HTML or one CSV table."""
-    period = Period.week(label) if kind == "weekly" else Period.month(label)
+    at = ("path", "label")
+    period = Period.week(label, loc=at) if kind == "weekly" else Period.month(label, loc=at)
     return _download(*service.report_file(sources, period=period, fmt=fmt, table=table))
 
 

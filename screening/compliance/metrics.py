@@ -108,12 +108,14 @@ def latest_per_parcel(log: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def moved_away(layout: LogLayout, *, start: date, end: date) -> pl.DataFrame:
-    """Corrected bodies, scored on days start..end + LATER, that moved their parcel's pickup to another day.
+    """Corrected bodies that moved their parcel's pickup to another day, up to LATER before or after.
 
+    The log is partitioned by the day a body says its parcel was picked up: a correction moving a pickup
+    of start..end back lies in an earlier day's partition, one moving it forward in a later one.
     One row per move: the day the parcel left (replaces_day), carrier, waybill_no, when (moved_at).
     """
     return (
-        scan_log(layout, start=start, end=end + LATER)
+        scan_log(layout, start=start - LATER, end=end + LATER)
         .filter(pl.col("replaces_day").is_not_null())
         .select(
             pl.col("replaces_day").str.to_date(),

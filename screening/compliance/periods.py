@@ -23,27 +23,27 @@ class Period:
     end: date
 
     @classmethod
-    def week(cls, text: str) -> "Period":
-        """An ISO week such as 2026-W47 (Monday to Sunday)."""
+    def week(cls, text: str, *, loc: tuple[str, ...] = ("query", "week")) -> "Period":
+        """An ISO week such as 2026-W47 (Monday to Sunday); a bad one is named at loc."""
         match = _WEEK.match(text)
         try:
             if match is None:
                 raise ValueError(text)
             monday = date.fromisocalendar(int(match[1]), int(match[2]), 1)
         except ValueError as exc:
-            raise _bad("week", f"not an ISO week like 2026-W47: {text}") from exc
+            raise _bad(loc, f"not an ISO week like 2026-W47: {text}") from exc
         return cls("week", text, monday, monday + timedelta(days=6))
 
     @classmethod
-    def month(cls, text: str) -> "Period":
-        """A calendar month such as 2026-11."""
+    def month(cls, text: str, *, loc: tuple[str, ...] = ("query", "month")) -> "Period":
+        """A calendar month such as 2026-11; a bad one is named at loc."""
         match = _MONTH.match(text)
         try:
             if match is None:
                 raise ValueError(text)
             first = date(int(match[1]), int(match[2]), 1)
         except ValueError as exc:
-            raise _bad("month", f"not a month like 2026-11: {text}") from exc
+            raise _bad(loc, f"not a month like 2026-11: {text}") from exc
         following = (first + timedelta(days=32)).replace(day=1)
         return cls("month", text, first, following - timedelta(days=1))
 
@@ -51,7 +51,7 @@ class Period:
     def days(cls, start: date, end: date) -> "Period":
         """Any range of days; the period before it is as long."""
         if end < start:
-            raise _bad("end", "the period ends before it starts")
+            raise _bad(("query", "to"), "the period ends before it starts")
         return cls("days", f"{start.isoformat()}..{end.isoformat()}", start, end)
 
     @classmethod
@@ -86,5 +86,5 @@ class Period:
         return [self.start + timedelta(days=i) for i in range((self.end - self.start).days + 1)]
 
 
-def _bad(field: str, msg: str) -> InvalidInput:
-    return InvalidInput([{"loc": ["query", field], "msg": msg, "type": "value_error"}])
+def _bad(loc: tuple[str, ...], msg: str) -> InvalidInput:
+    return InvalidInput([{"loc": list(loc), "msg": msg, "type": "value_error"}])
