@@ -147,6 +147,15 @@ HISTORY: tuple[HistoryFeature, ...] = (
     _h("o_parcels_7d", ORDER, "7d", "parcels"),
     _h("o_counterparts_7d", ORDER, "7d", "counterparts"),
 )
+# Figures that counts alone give: a history store may give a window's older events only as counts.
+COUNT_STATS = frozenset({"parcels", "cross_border_share"})
+
+
+def whole_windows() -> frozenset[str]:
+    """The windows whose features read more of a parcel than that it was there and crossed a border."""
+    return frozenset(f.window for f in HISTORY if f.window and f.stat not in COUNT_STATS)
+
+
 # Figures over all the parcel's entities (not a window maximum).
 WHOLE = ("prior_violations", "r_cbec_year_cny", "new_entities")
 

@@ -214,14 +214,15 @@ def linked_where(
     return tuple(islice((e.parcel for e in inside), linked_max))
 
 
-def daily_median(events: Sequence[EventLike], *, now_ms: int, first_seen_ms: int, days: int = 30) -> float:
-    """Median parcels a day over the whole days before the last 24 h (zero days count), from first sight."""
+def daily_median(times: Iterable[int], *, now_ms: int, first_seen_ms: int, days: int = 30) -> float:
+    """Median parcels a day over the whole days before the last 24 h (zero days count), from first sight;
+    times are the pickup times of the entity's other parcels."""
     end = now_ms - DAY_MS
     start = max(first_seen_ms, now_ms - days * DAY_MS)
     n_days = max(1, (end - start) // DAY_MS)
     counts = [0] * n_days
-    for e in events:
-        if start <= e.at_ms < end:
-            index = min(n_days - 1, (end - 1 - e.at_ms) // DAY_MS)
+    for at in times:
+        if start <= at < end:
+            index = min(n_days - 1, (end - 1 - at) // DAY_MS)
             counts[index] += 1
     return float(median(counts))

@@ -19,12 +19,12 @@ from screening.contract import BatchError, Decision, Reason, Waybill
 from screening.decisionlog.log import DecisionLog
 from screening.entities import ParcelEntities, parcel_entities
 from screening.errors import DecisionNotFound, HistoryUnavailable, InvalidInput
-from screening.history import EmbeddedHistoryStore, HistoryStore, Observation, RedisHistoryStore
+from screening.history import EmbeddedHistoryStore, HistoryStore, Observation, RedisHistoryStore, Span
 from screening.history.store import DEFAULT_DECISION_TTL_S
 from screening.parcel import BEIJING, Parcel, prepare
 from screening.policy import goods, limits, pickup, realname, sampling
 from screening.policy.catalogue import most_severe, reason
-from screening.policy.history import HISTORY_RULES, EntityView, history_unavailable
+from screening.policy.history import HISTORY_RULES, EntityView, history_span, history_unavailable, with_older
 from screening.policy.loader import load_policy
 from screening.policy.schemas import Policy
 from screening.ports import CaseSink, DecisionSink, Scorer
@@ -93,6 +93,8 @@ class Engine:
         stage_timers: bool = False,
     ) -> None:
         self.policy = policy
+        self._span_of: Policy | None = None
+        self._history_span: Span | None = None
         self.goods = goods
         self.agreements = agreements
         self.privacy = privacy
@@ -199,7 +201,7 @@ class Engine:
         started = time.perf_counter()
         try:
             seen: Observation | None = await self.history.observe(
-                parcel=waybill.parcel_key, entities=facts.entities.events
+                parcel=waybill.parcel_key, entities=facts.entities.events, span=self._span()
             )
         except HistoryUnavailable:
             seen = None
@@ -369,7 +371,9 @@ class Engine:
         seen_all: list[Observation | None]
         try:
             seen_all = list(
-                await self.history.observe_many([(f.waybill.parcel_key, f.entities.events) for _, f in chunk])
+                await self.history.observe_many(
+                    [(f.waybill.parcel_key, f.entities.events) for _, f in chunk], self._span()
+                )
             )
         except HistoryUnavailable:
             seen_all = [None] * len(chunk)
@@ -432,12 +436,18 @@ class Engine:
         """Version of the model in use, 'none' without one."""
         return self.scorer.version if self.scorer is not None else "none"
 
+    def _span(self) -> Span | None:
+        # The policy may be swapped at any time (tests, a reload): the span follows it.
+        if self._span_of is not self.policy:
+            self._span_of, self._history_span = self.policy, history_span(self.policy)
+        return self._history_span
+
     def _views(self, entities: ParcelEntities, seen: Observation) -> list[EntityView]:
         band = self.policy.limits.near_limit_band
         views = []
         for key, event in entities.events.items():
             history = seen.entities[key]
-            stats = window_stats_all(history.events, event, band=band)
+            stats = with_older(window_stats_all(history.events, event, band=band), history)
             views.append(
                 EntityView(kind=entities.kinds[key], key=key, history=history, stats=stats, current=event)
             )

@@ -5,15 +5,18 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from screening.history.events import (
     EntityHistory,
     EntityKey,
     Observation,
     ParcelEvent,
+    Span,
     StoredDecision,
     beijing_year,
     stored_event,
+    time_head,
     to_cents,
     whole_counterparts,
 )
@@ -81,13 +84,15 @@ class EmbeddedHistoryStore:
         self._lists: dict[EntityKey, set[str]] = {}
         self._decisions: OrderedDict[str, tuple[float, StoredDecision]] = OrderedDict()
 
-    async def observe(self, *, parcel: str, entities: Mapping[EntityKey, ParcelEvent]) -> Observation:
-        """Return every entity's history before this parcel and add the parcel to each."""
+    async def observe(
+        self, *, parcel: str, entities: Mapping[EntityKey, ParcelEvent], span: Span | None = None
+    ) -> Observation:
+        """Return every entity's history before this parcel and add the parcel to each (see HistoryStore)."""
         for event in entities.values():
             if event.parcel != parcel:
                 raise ValueError(f"event of {event.parcel!r} observed as {parcel!r}")
         previous = self._decision(parcel)
-        histories = {key: self._observe_one(key, event) for key, event in entities.items()}
+        histories = {key: self._observe_one(key, event, span) for key, event in entities.items()}
         self._evict()
         return Observation(previous=previous, entities=histories)
 
@@ -102,11 +107,13 @@ class EmbeddedHistoryStore:
             self._decisions.popitem(last=False)
 
     async def observe_many(
-        self, parcels: Sequence[tuple[str, Mapping[EntityKey, ParcelEvent]]]
+        self, parcels: Sequence[tuple[str, Mapping[EntityKey, ParcelEvent]]], span: Span | None = None
     ) -> list[Observation]:
         """observe() for each parcel in order."""
         _distinct(parcels)
-        return [await self.observe(parcel=parcel, entities=entities) for parcel, entities in parcels]
+        return [
+            await self.observe(parcel=parcel, entities=entities, span=span) for parcel, entities in parcels
+        ]
 
     async def remember_many(self, decisions: Sequence[tuple[str, str, bytes]]) -> None:
         """remember_decision() for each (parcel, digest, decision_json)."""
@@ -165,7 +172,7 @@ class EmbeddedHistoryStore:
         self._decisions.move_to_end(parcel)
         return decision
 
-    def _observe_one(self, key: EntityKey, event: ParcelEvent) -> EntityHistory:
+    def _observe_one(self, key: EntityKey, event: ParcelEvent, span: Span | None) -> EntityHistory:
         state = self._entities.setdefault(key, _Entity())
         self._entities.move_to_end(key)
         parcel = event.parcel
@@ -206,8 +213,14 @@ class EmbeddedHistoryStore:
         _trim_violations(state, newest)
 
         # As from Redis: the counterpart stored short comes back whole when it is this parcel's.
-        events = tuple(whole_counterparts([state.events[p] for _, p in state.order if p != parcel], event))
-        firsts = [f for f in (first_seen, events[0].at_ms if events else None) if f is not None]
+        others = [state.events[p] for _, p in state.order if p != parcel]
+        firsts = [f for f in (first_seen, others[0].at_ms if others else None) if f is not None]
+        older: list[ParcelEvent] = []
+        if span is not None:
+            edge = bisect.bisect_right(others, event.at_ms - span.detail_ms, key=_AT)
+            older, others = others[:edge], others[edge:]
+        events = tuple(whole_counterparts(others, event))
+        wide = [e for e in older if e.at_ms > event.at_ms - span.wide_ms] if span is not None else []
         return EntityHistory(
             events=events,
             first_seen_ms=min(firsts) if firsts else None,
@@ -215,6 +228,9 @@ class EmbeddedHistoryStore:
             cbec_year_cny=others_cents / 100,
             lists=frozenset(self._lists.get(key, ())),
             dropped_until_ms=state.dropped_until,
+            older=len(wide),
+            older_cross=sum(1 for e in wide if e.cross_border),
+            older_heads=b"".join(map(time_head, older)),
         )
 
     def _evict(self) -> None:
@@ -226,6 +242,9 @@ class EmbeddedHistoryStore:
             if expires > now:
                 break
             del self._decisions[parcel]
+
+
+_AT = attrgetter("at_ms")
 
 
 def _purge_cbec(state: _Entity, keep_from_year: int) -> None:

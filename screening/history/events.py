@@ -50,6 +50,18 @@ class ParcelEvent(NamedTuple):
     digest: str
 
 
+class Span(NamedTuple):
+    """How much of a history observe() gives whole.
+
+    Events within detail_ms before the observed parcel (and any after it) come whole; older ones only
+    as counts (those within wide_ms, and of them the cross-border ones) and times: what the widest
+    window's figures and a daily median read of them.
+    """
+
+    detail_ms: int
+    wide_ms: int
+
+
 @dataclass(frozen=True, slots=True)
 class EntityHistory:
     """One entity's state before the observed parcel (that parcel excluded)."""
@@ -61,6 +73,14 @@ class EntityHistory:
     lists: frozenset[str]
     # The newest instant of a parcel the store let go to keep its event cap: before it, events may be missing.
     dropped_until_ms: int | None = None
+    # Observed with a Span: the events older than its detail, not in events (see Span).
+    older: int = 0
+    older_cross: int = 0
+    older_heads: bytes = b""
+
+    def times(self) -> list[int]:
+        """The pickup times of every event held, older ones included, in no particular order."""
+        return [e.at_ms for e in self.events] + head_times(self.older_heads)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +207,20 @@ def decode_event(field: bytes, data: bytes, counterpart: tuple[str, str] = ("", 
         counterpart=counterpart[1] if stored == counterpart[0] else stored,
         digest=digest,
     )
+
+
+_TIME_HEAD = struct.Struct(">HI")
+
+
+def time_head(e: ParcelEvent) -> bytes:
+    """The first 6 bytes of an encoded event: its flags and pickup time."""
+    flags = (_CROSS if e.cross_border else 0) | (_CBEC if e.cbec else 0)
+    return _TIME_HEAD.pack(e.at_ms >> 32 | flags << 10, e.at_ms & 0xFFFFFFFF)
+
+
+def head_times(heads: bytes) -> list[int]:
+    """The pickup times of events given by their first 6 bytes, one after the other."""
+    return [(hi & 0x3FF) << 32 | lo for hi, lo in _TIME_HEAD.iter_unpack(heads)]
 
 
 def decode_record(record: bytes) -> ParcelEvent:

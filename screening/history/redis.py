@@ -18,6 +18,7 @@ from screening.history.events import (
     EntityKey,
     Observation,
     ParcelEvent,
+    Span,
     StoredDecision,
     beijing_year,
     decode_events,
@@ -109,17 +110,20 @@ class RedisHistoryStore:
         )
         return cls(client, prefix=prefix, timeout_s=timeout_s, **options)
 
-    async def observe(self, *, parcel: str, entities: Mapping[EntityKey, ParcelEvent]) -> Observation:
+    async def observe(
+        self, *, parcel: str, entities: Mapping[EntityKey, ParcelEvent], span: Span | None = None
+    ) -> Observation:
         """Return every entity's history before this parcel and add the parcel to each; one round trip."""
-        return (await self.observe_many([(parcel, entities)]))[0]
+        return (await self.observe_many([(parcel, entities)], span))[0]
 
     async def observe_many(
-        self, parcels: Sequence[tuple[str, Mapping[EntityKey, ParcelEvent]]]
+        self, parcels: Sequence[tuple[str, Mapping[EntityKey, ParcelEvent]]], span: Span | None = None
     ) -> list[Observation]:
         """observe() for each parcel in order, in one round trip (parcels must be distinct)."""
         if len({parcel for parcel, _ in parcels}) != len(parcels):
             raise ValueError("observe_many takes each parcel once: observe a re-sent parcel in a later call")
         calls: list[_Call] = []
+        spanned = (0, 0) if span is None else (span.detail_ms, span.wide_ms)
         for parcel, entities in parcels:
             calls.append((None, (), ("GET", self._decision_key(parcel))))
             args: dict[ParcelEvent, tuple[str | int | bytes, ...]] = {}
@@ -127,7 +131,7 @@ class RedisHistoryStore:
                 if event.parcel != parcel:
                     raise ValueError(f"event of {event.parcel!r} observed as {parcel!r}")
                 if event not in args:
-                    args[event] = self._observe_args(event)
+                    args[event] = (*self._observe_args(event), *spanned)
                 calls.append(("observe", self._entity_keys(entity), args[event]))
         results = await self._execute(calls)
         out, at = [], 0
@@ -318,7 +322,7 @@ _TIME_ORDER = attrgetter("at_ms", "parcel")
 
 
 def _history(raw: list[Any], current: ParcelEvent) -> EntityHistory:
-    first_seen, cbec_cents, lists, violations, records, dropped = raw
+    first_seen, cbec_cents, lists, violations, records, dropped, older_heads, older, older_cross = raw
     # By time alone, an int key, and again by (time, parcel) only where two parcels share an instant: the
     # tuple key cost a third more on the large histories, which come in the hash's own order.
     events = sorted(decode_events(records, current), key=_AT)
@@ -334,4 +338,7 @@ def _history(raw: list[Any], current: ParcelEvent) -> EntityHistory:
         cbec_year_cny=int(cbec_cents) / 100,
         lists=frozenset(_str(name) for name in lists),
         dropped_until_ms=int(dropped) if dropped else None,
+        older=int(older),
+        older_cross=int(older_cross),
+        older_heads=bytes(older_heads),
     )

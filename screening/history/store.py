@@ -4,7 +4,7 @@ from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from screening.errors import HistoryUnavailable
-from screening.history.events import EntityKey, Observation, ParcelEvent, StoredDecision
+from screening.history.events import EntityKey, Observation, ParcelEvent, Span, StoredDecision
 
 __all__ = [
     "DAY_MS",
@@ -30,8 +30,13 @@ LONG_KEEP_MS = 400 * DAY_MS
 class HistoryStore(Protocol):
     """Per-entity parcel history in event time."""
 
-    async def observe(self, *, parcel: str, entities: Mapping[EntityKey, ParcelEvent]) -> Observation:
-        """Return every entity's history before this parcel and add the parcel to each; one round trip."""
+    async def observe(
+        self, *, parcel: str, entities: Mapping[EntityKey, ParcelEvent], span: Span | None = None
+    ) -> Observation:
+        """Return every entity's history before this parcel and add the parcel to each; one round trip.
+
+        With a span, events older than its detail come as counts and times only (Span).
+        """
         ...
 
     async def remember_decision(self, *, parcel: str, digest: str, decision_json: bytes) -> None:
@@ -39,7 +44,7 @@ class HistoryStore(Protocol):
         ...
 
     async def observe_many(
-        self, parcels: Sequence[tuple[str, Mapping[EntityKey, ParcelEvent]]]
+        self, parcels: Sequence[tuple[str, Mapping[EntityKey, ParcelEvent]]], span: Span | None = None
     ) -> list[Observation]:
         """observe() for each parcel in order, in one round trip (parcels must be distinct)."""
         ...

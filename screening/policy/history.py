@@ -4,9 +4,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from features.windows import DAY_MS, EventLike, WindowStats, daily_median, is_near_limit, linked_where
+from features.vector import whole_windows
+from features.windows import (
+    DAY_MS,
+    WINDOWS_MS,
+    EventLike,
+    WindowStats,
+    daily_median,
+    is_near_limit,
+    linked_where,
+)
 from screening.contract import Reason
-from screening.history import EntityHistory, ParcelEvent
+from screening.history import EntityHistory, ParcelEvent, Span
 from screening.parcel import Parcel
 from screening.policy.catalogue import ENTITY_NAMES, reason
 from screening.policy.schemas import Policy
@@ -32,6 +41,42 @@ class EntityView:
             self.history.events, self.current, window=window, linked_max=policy.history.linked_max, keep=keep
         )
         return _waybills(parcels)
+
+
+WIDEST = max(WINDOWS_MS, key=WINDOWS_MS.__getitem__)
+
+
+def history_span(policy: Policy) -> Span | None:
+    """What of a history the rules and features read whole: the widest window may be counts alone.
+
+    None (every event whole) when a rule or feature reads more than counts of the widest window, or of
+    a window between the widest and those read whole.
+    """
+    h = policy.history
+    # Ant moving reads 24 h and 7 days; velocity 24 h whole and every day's count (EntityHistory.times).
+    read = {"24h", "7d", h.near_limit.window, h.same_goods.window} | whole_windows()
+    detail = max(WINDOWS_MS[w] for w in read)
+    if (
+        any(detail < span < WINDOWS_MS[WIDEST] for span in WINDOWS_MS.values())
+        or detail >= WINDOWS_MS[WIDEST]
+    ):
+        return None
+    return Span(detail_ms=detail, wide_ms=WINDOWS_MS[WIDEST])
+
+
+def with_older(stats: dict[str, WindowStats], history: EntityHistory) -> dict[str, WindowStats]:
+    """The window figures with the history's older events counted in the widest window.
+
+    Only its counts take them (history_span leaves the rest to windows read whole).
+    """
+    if not history.older:
+        return stats
+    s = stats[WIDEST]
+    return stats | {
+        WIDEST: s._replace(
+            parcels=s.parcels + history.older, cross_border=s.cross_border + history.older_cross
+        )
+    }
 
 
 def _same_goods_as(goods: str) -> Callable[[EventLike], bool]:
@@ -212,7 +257,7 @@ def velocity_spike(p: Parcel, views: Sequence[EntityView], policy: Policy) -> Re
         # Days whose parcels the store let go to keep its cap are not empty days: count from after them.
         dropped = v.history.dropped_until_ms
         since = first if dropped is None else max(first, dropped + 1)
-        med = daily_median(v.history.events, now_ms=now, first_seen_ms=since)
+        med = daily_median(v.history.times(), now_ms=now, first_seen_ms=since)
         if count >= rule.times_median * med:
             return reason(
                 "VELOCITY_SPIKE",

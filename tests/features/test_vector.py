@@ -56,7 +56,9 @@ class Replayed:
 @pytest.fixture(scope="module")
 def stream(tmp_path_factory: pytest.TempPathFactory) -> Replayed:
     """A few thousand simulated waybills (late arrivals, re-sends, retries, confirmed violations)."""
-    sim = simulate(rows=3000, seed=11, start=date(2026, 11, 6), days=5)
+    # Twelve days: the engine's history gives events older than 7 days as counts (Span), read by the
+    # 30-day features alone.
+    sim = simulate(rows=3000, seed=11, start=date(2026, 11, 6), days=12)
     settings = Settings(env="development", data_dir=tmp_path_factory.mktemp("parity"))
     policy = load_policy(DEFAULT_POLICY)
     agreements = parse_agreements_csv(sim.agreements.write_csv())
@@ -82,6 +84,8 @@ def test_the_stream_holds_the_hard_cases(stream: Replayed) -> None:
     assert (features["prior_violations"] > 0).sum() > 0
     assert (features["s_days_seen"] < 0).sum() > 0, "a late parcel whose entity was first seen after it"
     assert features["r_cbec_year_cny"].is_not_nan().sum() > 100
+    assert (features["s_parcels_30d"] > features["s_parcels_7d"]).sum() > 100, "parcels older than 7 days"
+    assert (features["r_parcels_30d"] > features["r_parcels_7d"]).sum() > 20, "received over 7 days ago"
 
 
 def test_every_scored_parcel_has_both_vectors_in_the_same_order(stream: Replayed) -> None:

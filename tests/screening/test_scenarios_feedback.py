@@ -27,6 +27,7 @@ from screening.history import (
     Observation,
     ParcelEvent,
     RedisHistoryStore,
+    Span,
     StoredDecision,
 )
 from screening.policy.schemas import Audit, Policy
@@ -99,19 +100,21 @@ class SwitchableHistory:
         """The store calls go to at the moment."""
         return self.dead if self.down else self.live
 
-    async def observe(self, *, parcel: str, entities: Mapping[EntityKey, ParcelEvent]) -> Observation:
+    async def observe(
+        self, *, parcel: str, entities: Mapping[EntityKey, ParcelEvent], span: Span | None = None
+    ) -> Observation:
         """Delegated."""
-        return await self.now.observe(parcel=parcel, entities=entities)
+        return await self.now.observe(parcel=parcel, entities=entities, span=span)
 
     async def remember_decision(self, *, parcel: str, digest: str, decision_json: bytes) -> None:
         """Delegated."""
         await self.now.remember_decision(parcel=parcel, digest=digest, decision_json=decision_json)
 
     async def observe_many(
-        self, parcels: Sequence[tuple[str, Mapping[EntityKey, ParcelEvent]]]
+        self, parcels: Sequence[tuple[str, Mapping[EntityKey, ParcelEvent]]], span: Span | None = None
     ) -> list[Observation]:
         """Delegated."""
-        return await self.now.observe_many(parcels)
+        return await self.now.observe_many(parcels, span)
 
     async def remember_many(self, decisions: Sequence[tuple[str, str, bytes]]) -> None:
         """Delegated."""

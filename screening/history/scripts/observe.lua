@@ -3,19 +3,21 @@
 --       '|y' oldest cbec year, '|c<year>' cbec sums, '|l:<list>' lists, '|t' dropped up to),
 --       cb (hash encoded parcel -> "year:cents"), v (zset parcel -> at_ms of a confirmed violation)
 -- ARGV: field, event, cbec (0/1), year, cents, horizon_ms, max_events, long_ttl_ms, max_cbec,
---       violation_keep_ms
+--       violation_keep_ms, detail_ms, wide_ms (0, 0: every event whole; see Span in events.py)
 -- An event value starts with 6 bytes: flags in the top 6 bits, at_ms in the other 42 (events.py).
 -- '|f' is stored only while the earliest parcel ever observed is no longer among the events:
 -- its 6 head bytes, then its field.
 -- Returns {first_seen or '', cbec_cents_of_others, {list...}, {violation_ms...}, {event record...},
--- dropped or ''}: a record is <field length><field><event>; dropped, the newest instant of a parcel the
--- event cap let go ('|t').
+-- dropped or '', older heads, older count, older cross-border count}: a record is <field length><field>
+-- <event>; dropped, the newest instant of a parcel the event cap let go ('|t'); events at or before
+-- detail_ms behind this parcel come only as their 6 head bytes, counted where within wide_ms.
 local h, cb, v = KEYS[1], KEYS[2], KEYS[3]
 local field, event = ARGV[1], ARGV[2]
 local year, cents = tonumber(ARGV[4]), tonumber(ARGV[5])
 local horizon, max_events = tonumber(ARGV[6]), tonumber(ARGV[7])
 local long_ttl = ARGV[8]
 local max_cbec, keep_v = tonumber(ARGV[9]), tonumber(ARGV[10])
+local detail, wide = tonumber(ARGV[11]), tonumber(ARGV[12])
 
 local function int(x)
   return string.format('%d', x)
@@ -154,14 +156,26 @@ local violations = {}
 local vs = redis.call('ZRANGE', v, 0, -1, 'WITHSCORES')
 for i = 2, #vs, 2 do violations[#violations + 1] = vs[i] end
 
--- One reply element per event, so the client's parser splits them, not Python.
-local events = {}
+-- One reply element per whole event, so the client's parser splits them, not Python; older ones as
+-- heads in one string, and counted here, so that Python does not decode what it only counts.
+local events, older, old_n, old_cross = {}, {}, 0, 0
 for _, k in ipairs(kept) do
-  if k ~= field then events[#events + 1] = string.char(#k) .. k .. vals[k] end
+  if k ~= field then
+    if detail > 0 and ats[k] <= at - detail then
+      local head = string.sub(vals[k], 1, 6)
+      older[#older + 1] = head
+      if ats[k] > at - wide then
+        old_n = old_n + 1
+        if math.floor(string.byte(head, 1) / 4) % 2 == 1 then old_cross = old_cross + 1 end
+      end
+    else
+      events[#events + 1] = string.char(#k) .. k .. vals[k]
+    end
+  end
 end
 
 -- One key holds events, first seen and cbec sums: it lives as long as the longest of them, and
 -- events older than the horizon go at the entity's next parcel. A listed entity never expires.
 if #lists == 0 then redis.call('PEXPIRE', h, long_ttl) end
 
-return {first_seen, others, lists, violations, events, meta['|t'] or ''}
+return {first_seen, others, lists, violations, events, meta['|t'] or '', table.concat(older), old_n, old_cross}

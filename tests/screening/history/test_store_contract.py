@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from screening.history import EntityHistory, HistoryStore, Observation, ParcelEvent, StoredDecision
+from screening.history import EntityHistory, HistoryStore, Observation, ParcelEvent, Span, StoredDecision
+from screening.history.events import head_times
 
 pytestmark = pytest.mark.anyio
 
@@ -163,6 +164,35 @@ async def test_the_event_cap_keeps_the_newest_by_event_time(backend: str, make_s
     assert parcels(history) == ["SF:4", "SF:5", "SF:6"]
     # The newest parcel the cap let go; a later, lower drop does not move it back.
     assert history.dropped_until_ms == T0 + 3 * HOUR
+
+
+async def test_with_a_span_older_events_come_as_counts_and_times(store: HistoryStore) -> None:
+    now = T0 + 40 * DAY
+    times = {
+        "SF:30d": (now - 30 * DAY, True),  # held (the horizon is 30 days and an hour), not within 30 days
+        "SF:20d": (now - 20 * DAY, True),
+        "SF:10d": (now - 10 * DAY, False),
+        "SF:7d": (now - 7 * DAY, True),  # the 7-day window is (now - 7 days, now]: older
+        "SF:in": (now - 7 * DAY + 1, False),
+        "SF:later": (now + HOUR, True),  # after this parcel: whole, as every event after it
+    }
+    for parcel, (at, cross) in times.items():
+        await observe(store, make_event(parcel, at, cross_border=cross))
+    span = Span(detail_ms=7 * DAY, wide_ms=30 * DAY)
+
+    seen = await store.observe(parcel="SF:now", entities={SENDER: make_event("SF:now", now)}, span=span)
+
+    history = seen.entities[SENDER]
+    assert parcels(history) == ["SF:in", "SF:later"]
+    assert (history.older, history.older_cross) == (3, 2)
+    assert sorted(head_times(history.older_heads)) == [
+        times[p][0] for p in ("SF:30d", "SF:20d", "SF:10d", "SF:7d")
+    ]
+    assert sorted(history.times()) == sorted(at for at, _ in times.values())
+    assert history.first_seen_ms == now - 30 * DAY
+    # Without a span every event comes whole.
+    whole = await observe(store, make_event("SF:now", now))
+    assert len(whole.events) == 6 and (whole.older, whole.older_heads) == (0, b"")
 
 
 async def test_a_history_under_its_cap_has_dropped_nothing(backend: str, make_store: MakeStore) -> None:
