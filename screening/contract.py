@@ -150,6 +150,18 @@ class Address(Contract):
         return self
 
 
+def id_number_well_formed(id_type: str, number: str) -> bool:
+    """Whether an (upper-case) ID number has the length and characters of its document type."""
+    pattern = {
+        "resident_id": _RESIDENT_ID,
+        "temporary_id": _RESIDENT_ID,
+        "uscc": _USCC,
+        "military_id": _PRINTED_ID,
+        "other": _PRINTED_ID,
+    }.get(id_type, _OTHER_ID)
+    return pattern.match(number) is not None
+
+
 class Party(Contract):
     """Sender or receiver of a parcel."""
 
@@ -188,14 +200,7 @@ class Party(Contract):
         if id_type is None:
             raise PydanticCustomError("id_type_missing", "id_number given without id_type", {})
         number = value.upper()
-        pattern = {
-            "resident_id": _RESIDENT_ID,
-            "temporary_id": _RESIDENT_ID,
-            "uscc": _USCC,
-            "military_id": _PRINTED_ID,
-            "other": _PRINTED_ID,
-        }.get(id_type, _OTHER_ID)
-        if not pattern.match(number):
+        if not id_number_well_formed(id_type, number):
             raise PydanticCustomError(
                 "id_number_format",
                 "id_number has the wrong length or characters for {id_type}",

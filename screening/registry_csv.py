@@ -20,7 +20,9 @@ def parse_csv_entries(
     """Entries from CSV text, one a row made by fields from its cells; bad rows named by line."""
     out: list[Entry] = []
     problems: list[dict[str, object]] = []
-    for line, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
+    reader = csv.DictReader(io.StringIO(text))
+    for row in reader:
+        line = reader.line_num  # the file's line, blank lines (which DictReader skips) counted
         if None in row:  # DictReader puts cells beyond the header under the key None
             problems.append({"loc": ["csv", line], "msg": "more cells than the header", "type": "csv_row"})
             continue

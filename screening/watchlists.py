@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 import phonenumbers
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from features.identity import document_text
-from screening.contract import Address, IdType
+from screening.contract import Address, IdType, id_number_well_formed
 from screening.entities import address_key, building_of
 from screening.privacy import PersonalData
 from screening.registry_csv import parse_csv_entries
@@ -25,31 +25,50 @@ class EntityRef(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    # Checked field by field, each after those it depends on, so that an error names its own field.
     kind: EntityKind
-    value: str | None = Field(default=None, min_length=1, max_length=200)
-    id_type: IdType | None = None
+    id_type: IdType | None = Field(default=None, validate_default=True)
     country: str = Field(default="CN", min_length=2, max_length=2)
-    address: Address | None = None
+    address: Address | None = Field(default=None, validate_default=True)
+    value: str | None = Field(default=None, min_length=1, max_length=200, validate_default=True)
 
-    @model_validator(mode="after")
-    def _complete(self) -> "EntityRef":
-        if self.kind == "address":
-            if self.address is None:
-                raise ValueError("an address entry needs address")
-            if not building_of(self.address):
-                raise ValueError("the address names no city and building to match on")
-        elif not self.value:
-            raise ValueError(f"a {self.kind} entry needs value")
-        if self.kind == "id" and self.id_type is None:
+    @field_validator("id_type")
+    @classmethod
+    def _id_type(cls, id_type: IdType | None, info: ValidationInfo) -> IdType | None:
+        if info.data.get("kind") == "id" and id_type is None:
             raise ValueError("an id entry needs id_type")
-        if self.kind == "phone":
+        return id_type
+
+    @field_validator("address")
+    @classmethod
+    def _address(cls, address: Address | None, info: ValidationInfo) -> Address | None:
+        if info.data.get("kind") == "address":
+            if address is None:
+                raise ValueError("an address entry needs address")
+            if not building_of(address):
+                raise ValueError("the address names no city and building to match on")
+        return address
+
+    @field_validator("value")
+    @classmethod
+    def _value(cls, value: str | None, info: ValidationInfo) -> str | None:
+        kind = info.data.get("kind")
+        if kind is None or kind == "address":
+            return value  # kind failed and is named there; an address entry is matched by address
+        if not value:
+            raise ValueError(f"a {kind} entry needs value")
+        id_type = info.data.get("id_type")
+        if kind == "id" and id_type is not None and not id_number_well_formed(id_type, value.upper()):
+            # The same rule as a waybill's: such a number is never scored, so it could never match.
+            raise ValueError(f"the wrong length or characters for {id_type}")
+        if kind == "phone":
             try:
-                parsed = phonenumbers.parse(self.value or "", self.country.upper())
+                parsed = phonenumbers.parse(value, info.data.get("country", "CN").upper())
             except phonenumbers.NumberParseException as exc:
                 raise ValueError(f"not a phone number: {exc}") from None
             if not phonenumbers.is_possible_number(parsed):
                 raise ValueError("not a possible phone number")
-        return self
+        return value
 
     def keys(self, privacy: PersonalData) -> list[str]:
         """The entity keys this identifier is counted under, in every role it can play."""
