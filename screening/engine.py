@@ -155,7 +155,9 @@ class Engine:
         stored = await self.history.recall(parcel=f"{carrier}:{waybill_no}")
         if stored is not None:
             remembered = Remembered.model_validate_json(stored.decision_json)
-            return ParcelSeen(entities=remembered.entities, accepted_at=remembered.accepted_at)
+            return ParcelSeen(
+                entities=remembered.entities | remembered.twins, accepted_at=remembered.accepted_at
+            )
         if self.log is None:
             return ParcelSeen(entities={}, accepted_at=None)
         # Not remembered: decided while the history was unreachable (or forgotten early, say by a failover).
@@ -285,6 +287,7 @@ class Engine:
             Remembered(
                 decision=decision,
                 entities=facts.entities.kinds,
+                twins=facts.entities.twins,
                 case_id=case_id,
                 accepted_at=facts.waybill.accepted_at,
             )
@@ -491,6 +494,8 @@ class Remembered(BaseModel):
 
     decision: Decision
     entities: dict[str, str]
+    # Keys a violation of the parcel reaches beyond those it counted under (ParcelEntities.twins).
+    twins: dict[str, str] = {}
     # The parcel's case, opened by this body or an earlier, held one (None in records kept before it was).
     case_id: str | None = None
     # The pickup, in event time: a violation found later is dated at it (None: remembered before it was kept).

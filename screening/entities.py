@@ -2,7 +2,7 @@
 
 import functools
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from features.address import normalise_address
 from features.goods import GoodsCatalogue
@@ -19,6 +19,9 @@ class ParcelEntities:
 
     kinds: dict[str, str]  # entity key → kind (sender_id, receiver_phone, …)
     events: dict[str, ParcelEvent]
+    # Each building in its other role (the sender's as a receiver's address, and the other way): not
+    # counted under, but a violation of the parcel reaches it, as a listed address reaches both.
+    twins: dict[str, str] = field(default_factory=dict)
 
     def key_of(self, kind: str) -> str | None:
         """The entity key of a kind, if the parcel has one."""
@@ -117,4 +120,12 @@ def parcel_entities(
         )
         for key, (_, counterpart) in kinds.items()
     }
-    return ParcelEntities(kinds={k: v[0] for k, v in kinds.items()}, events=events)
+    twins = {
+        key: kind
+        for key, kind in (
+            (address_key(privacy, w.sender.address, "r"), "receiver_address"),
+            (address_key(privacy, w.receiver.address, "s"), "sender_address"),
+        )
+        if key is not None and key not in kinds
+    }
+    return ParcelEntities(kinds={k: v[0] for k, v in kinds.items()}, events=events, twins=twins)

@@ -274,6 +274,7 @@ def _apply_snapshot(session: Session, case: Case, *, draft: CaseDraft) -> None:
     case.decision_digest = draft.decision_digest
     case.decision = {**draft.decision, "case_id": draft.case_id}
     case.waybill = draft.waybill
+    case.accepted_at = draft.accepted_at  # a corrected pickup: a violation is dated at it
     case.risk_score = draft.risk_score
     case.priority_base = base
     case.priority_key = priority_key(base=base, opened_at=case.opened_at)

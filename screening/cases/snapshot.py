@@ -26,10 +26,13 @@ def cluster_id_of(case_id: str) -> str:
     return "RING-" + case_id.removeprefix("CASE-")
 
 
-def decision_digest(decision: Decision) -> str:
-    """Digest of what was decided (not when): equal for a re-send, different for a changed re-score."""
+def decision_digest(decision: Decision, waybill: dict[str, Any], entities: dict[str, str]) -> str:
+    """Digest of what was decided (not when) on which body: equal for a re-send, different for a changed
+    re-score or a corrected body decided alike (its sender, pickup and entities are the case's now)."""
     content = decision.model_dump(mode="json", exclude={"scored_at", "case_id", "case_status"})
-    return hashlib.blake2b(orjson.dumps(content, option=orjson.OPT_SORT_KEYS), digest_size=12).hexdigest()
+    # The entities too: the waybill's ID numbers are masked, and a corrected number may mask alike.
+    every = {"decision": content, "waybill": waybill, "entities": entities}
+    return hashlib.blake2b(orjson.dumps(every, option=orjson.OPT_SORT_KEYS), digest_size=12).hexdigest()
 
 
 def linked_waybills(decision: Decision) -> tuple[str, ...]:
@@ -62,6 +65,7 @@ def draft_case(
 ) -> CaseDraft:
     """The case row of a held parcel; identity numbers only masked, keyed and encrypted."""
     w = parcel.waybill
+    waybill = _masked_waybill(parcel, privacy)
     return CaseDraft(
         case_id=case_id_of(w.carrier, w.waybill_no),
         carrier=w.carrier,
@@ -74,11 +78,12 @@ def draft_case(
         risk_score=decision.risk_score,
         reason_codes=tuple(dict.fromkeys(r.code for r in decision.reasons)),
         hold_reasons=sum(1 for r in decision.reasons if r.outcome in ("hold", "reject")),
-        decision_digest=decision_digest(decision),
+        decision_digest=decision_digest(decision, waybill, dict(entities.kinds)),
         decision=decision.model_dump(mode="json", exclude={"case_id", "case_status"}),
-        waybill=_masked_waybill(parcel, privacy),
+        waybill=waybill,
         linked_waybills=linked_waybills(decision),
-        entities=dict(entities.kinds),
+        # A case's outcome reaches the parcel's entities and its buildings in their other role.
+        entities=entities.kinds | entities.twins,
         sender_id=_sealed(w.sender, entities.key_of("sender_id"), privacy),
         receiver_id=_sealed(w.receiver, entities.key_of("receiver_id"), privacy),
     )
