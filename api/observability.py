@@ -11,6 +11,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from screening.logs import REQUEST_ID
+from screening.metrics import DECISION_LOG_LAG
+
 REQUEST_SECONDS = Histogram(
     "screening_http_request_seconds",
     "HTTP request latency by route and status",
@@ -36,6 +39,8 @@ class RequestContext:
         given = dict(scope["headers"]).get(REQUEST_ID_HEADER, b"")
         request_id = given.decode("latin-1")[:64] if given else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
+        # Every log record made while serving the request carries its id (screening.logs).
+        token = REQUEST_ID.set(request_id)
         status = 500
         start = time.perf_counter()
 
@@ -58,18 +63,18 @@ class RequestContext:
             REQUEST_SECONDS.labels(scope["method"], template, str(status)).observe(took)
             if status >= 500:
                 log.error(
-                    "request failed",
-                    extra={
-                        "request_id": request_id,
-                        "route": template,
-                        "status": status,
-                        "seconds": round(took, 4),
-                    },
+                    "request failed", extra={"route": template, "status": status, "seconds": round(took, 4)}
                 )
+            REQUEST_ID.reset(token)
 
 
 async def metrics(request: Request) -> Response:
     """Prometheus metrics of this process, or of every worker when PROMETHEUS_MULTIPROC_DIR is set."""
+    engine = getattr(request.app.state, "engine", None)
+    if engine is not None and engine.log is not None:
+        # The writer thread sets it as it commits; a writer that cannot commit sets nothing, so it is
+        # read again here (for this worker; the others' as they last set it).
+        DECISION_LOG_LAG.set(engine.log.journal.lag_s())
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         prometheus_multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]

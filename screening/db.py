@@ -19,6 +19,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from screening.errors import Unavailable
+from screening.metrics import STORE_SECONDS
 from screening.settings import Settings
 
 if TYPE_CHECKING:
@@ -220,7 +221,7 @@ class Database:
 
     def write_sync(self, work: Callable[[Session], T]) -> T:
         """Run work in one write transaction, in this thread."""
-        with self._write_turn(), self.transaction() as session:
+        with STORE_SECONDS.labels("sql", "write").time(), self._write_turn(), self.transaction() as session:
             return work(session)
 
     def _write_turn(self) -> AbstractContextManager[None]:
@@ -228,7 +229,7 @@ class Database:
 
     def read_sync(self, work: Callable[[Session], T]) -> T:
         """Run work in one read transaction, in this thread."""
-        with self.transaction(readonly=True) as session:
+        with STORE_SECONDS.labels("sql", "read").time(), self.transaction(readonly=True) as session:
             return work(session)
 
     def ping_sync(self) -> None:

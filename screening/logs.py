@@ -1,8 +1,26 @@
-"""The service's log format: structured JSON on standard error."""
+"""The service's log format: structured JSON on standard error, each record with its request's id."""
 
 import logging
+from contextvars import ContextVar
+from typing import Any
 
 from pythonjsonlogger.json import JsonFormatter
+
+# The id of the request being served (set by the API's middleware); tasks and worker threads inherit it.
+REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
+_plain_record = logging.getLogRecordFactory()
+
+
+def _record(*args: Any, **kwargs: Any) -> logging.LogRecord:
+    # A record factory, not a handler's filter: every handler (and a test's) sees the id.
+    record = _plain_record(*args, **kwargs)
+    request_id = REQUEST_ID.get()
+    if request_id is not None:
+        record.request_id = request_id
+    return record
+
+
+logging.setLogRecordFactory(_record)
 
 
 def configure_logging(level: str) -> None:

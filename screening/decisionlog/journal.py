@@ -12,6 +12,8 @@ from typing import Generic, TypeVar
 
 import orjson
 
+from screening.metrics import DECISION_LOG_LAG
+
 log = logging.getLogger("screening.decisionlog")
 
 T = TypeVar("T")
@@ -41,6 +43,7 @@ class Journal(Generic[T]):
         self.dropped = 0
         self._encode = encode
         self._pending: list[T] = []
+        self._oldest: float | None = None  # when the oldest pending item was queued (monotonic)
         self._pending_lock = threading.Lock()
         self._io_lock = threading.Lock()
         self._stop = threading.Event()
@@ -59,7 +62,14 @@ class Journal(Generic[T]):
         if self._closed:
             raise RuntimeError("the decision journal is closed")
         with self._pending_lock:
+            if not self._pending:
+                self._oldest = time.monotonic()
             self._pending.append(item)
+
+    def lag_s(self) -> float:
+        """How long the oldest item not yet committed has waited (0 when none waits)."""
+        with self._pending_lock:
+            return 0.0 if self._oldest is None else time.monotonic() - self._oldest
 
     def flush(self) -> None:
         """Commit everything queued so far, now."""
@@ -84,6 +94,7 @@ class Journal(Generic[T]):
             try:
                 with self._io_lock:
                     self._commit()
+                    DECISION_LOG_LAG.set(self.lag_s())
                     if (
                         self._fd is not None
                         and time.monotonic() - self._segment_started >= self.segment_max_s
@@ -97,6 +108,7 @@ class Journal(Generic[T]):
     def _commit(self) -> None:
         with self._pending_lock:
             batch, self._pending = self._pending, []
+            oldest, self._oldest = self._oldest, None
         if not batch:
             return
         lines = []
@@ -116,6 +128,7 @@ class Journal(Generic[T]):
         except BaseException:
             with self._pending_lock:
                 self._pending[:0] = batch
+                self._oldest = oldest
             raise
         self._segment_bytes += len(data)
         self.committed += len(lines)
