@@ -7,11 +7,10 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Any, Literal
 
-import phonenumbers
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from features.identity import document_text
-from screening.contract import Address, IdType, id_number_well_formed
+from screening.contract import Address, IdType, e164, id_number_well_formed, phone_problem
 from screening.entities import address_key, building_of
 from screening.privacy import PersonalData
 from screening.registry_csv import parse_csv_entries
@@ -62,12 +61,10 @@ class EntityRef(BaseModel):
             # The same rule as a waybill's: such a number is never scored, so it could never match.
             raise ValueError(f"the wrong length or characters for {id_type}")
         if kind == "phone":
-            try:
-                parsed = phonenumbers.parse(value, info.data.get("country", "CN").upper())
-            except phonenumbers.NumberParseException as exc:
-                raise ValueError(f"not a phone number: {exc}") from None
-            if not phonenumbers.is_possible_number(parsed):
-                raise ValueError("not a possible phone number")
+            # The waybill's own rule: a number a parcel can carry, and one the same key can match.
+            problem = phone_problem(value, info.data.get("country", "CN").upper())
+            if problem is not None:
+                raise ValueError(problem)
         return value
 
     def keys(self, privacy: PersonalData) -> list[str]:
@@ -76,9 +73,8 @@ class EntityRef(BaseModel):
             number = document_text(self.id_type or "", self.value or "")
             return [privacy.key("sid", number), privacy.key("rid", number)]
         if self.kind == "phone":
-            parsed = phonenumbers.parse(self.value or "", self.country.upper())
-            e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-            return [privacy.key("sph", e164), privacy.key("rph", e164)]
+            number = e164(self.value or "", self.country.upper())
+            return [privacy.key("sph", number), privacy.key("rph", number)]
         if self.kind == "address":
             assert self.address is not None
             keys = (address_key(privacy, self.address, role) for role in ("s", "r"))

@@ -340,5 +340,5 @@ def _history(raw: list[Any], current: ParcelEvent) -> EntityHistory:
         dropped_until_ms=int(dropped) if dropped else None,
         older=int(older),
         older_cross=int(older_cross),
-        older_heads=bytes(older_heads),
+        older_heads=older_heads,
     )
