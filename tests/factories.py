@@ -152,6 +152,11 @@ def export_postal(**changes: Any) -> dict[str, Any]:
     return waybill(**merge(base, changes))
 
 
+def over_limit(**changes: Any) -> dict[str, Any]:
+    """An export personal article of 1,000 CNY in five units to Hong Kong (limit 800): held, one reason."""
+    return export_postal(items=[item(quantity=5, unit_value=200.0)], **changes)
+
+
 def macau_receiver(n: int) -> dict[str, Any]:
     """The n-th of several receivers in Macau."""
     return hk_receiver(

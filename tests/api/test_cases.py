@@ -9,16 +9,12 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.api.answers import codes
 from tests.api.conftest import CaseClient
 from tests.api.routes import api_routes
 from tests.factories import BASE_TIME, party, resident_id, waybill
 from tests.screening.cases.conftest import ant_ring, held
 from tests.service_process import Serve
-
-
-def codes(decision: dict[str, Any]) -> set[str]:
-    """Reason codes of a decision."""
-    return {r["code"] for r in decision["reasons"]}
 
 
 def test_a_held_waybill_is_queued_seized_by_an_officer_and_its_sender_flagged_next_time(

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.api.answers import codes
 from tests.api.conftest import CaseClient
 from tests.conftest import ScoringClient
 from tests.factories import (
@@ -20,6 +21,7 @@ from tests.factories import (
     hk_receiver,
     item,
     merge,
+    over_limit,
     party,
     resident_id,
     waybill,
@@ -47,16 +49,6 @@ def evidence(decision: dict[str, Any], code: str) -> dict[str, Any]:
     assert found, f"{code} not in {[r['code'] for r in decision['reasons']]}"
     ev: dict[str, Any] = found[0]
     return ev
-
-
-def codes(decision: dict[str, Any]) -> set[str]:
-    """Reason codes of a decision."""
-    return {r["code"] for r in decision["reasons"]}
-
-
-def over_limit(**changes: Any) -> dict[str, Any]:
-    """An export personal article of 1,000 CNY to Hong Kong (limit 800): held with OVER_PERSONAL_LIMIT."""
-    return export_postal(items=[item(quantity=5, unit_value=200.0)], **changes)
 
 
 def sender_of(seq: str) -> dict[str, str]:

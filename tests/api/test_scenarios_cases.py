@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from api.security import CSRF_HEADER
+from tests.api.answers import codes, reason_of
 from tests.api.conftest import CaseClient
 from tests.api.keys import bearer, make_key
 from tests.factories import (
@@ -23,6 +24,7 @@ from tests.factories import (
     export_postal,
     hk_receiver,
     item,
+    over_limit,
     party,
     resident_id,
     waybill,
@@ -41,19 +43,6 @@ STATUS_AFTER = {
 # Helpers ------------------------------------------------------------------------------------------------
 
 
-def codes(decision: dict[str, Any]) -> set[str]:
-    """Reason codes of a decision."""
-    return {r["code"] for r in decision["reasons"]}
-
-
-def reason_of(decision: dict[str, Any], code: str) -> dict[str, Any]:
-    """One reason of a decision (fails when it is absent)."""
-    found = [r for r in decision["reasons"] if r["code"] == code]
-    assert found, f"{code} not in {sorted(codes(decision))}"
-    r: dict[str, Any] = found[0]
-    return r
-
-
 def locs(body: dict[str, Any]) -> list[list[Any]]:
     """The loc of every error in a 422 body."""
     return [e["loc"] for e in body["detail"]]
@@ -62,11 +51,6 @@ def locs(body: dict[str, Any]) -> list[list[Any]]:
 def sender(seq: str) -> dict[str, Any]:
     """A sender of their own (ID and phone), so that scenarios do not share history by accident."""
     return party(id_number=resident_id(region="320106", birth="19860606", seq=seq), phone=f"13700{seq:0>6}")
-
-
-def over_limit(**changes: Any) -> dict[str, Any]:
-    """A personal postal article to Hong Kong of 1,000 CNY in five units (limit 800): held, one reason."""
-    return export_postal(items=[item(quantity=5, unit_value=200.0)], **changes)
 
 
 def cbec_import(**changes: Any) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from stdnum.cn import uscc
 from api.app import create_app
 from screening.policy.schemas import Audit, Policy
 from screening.settings import Settings
+from tests.api.answers import codes, reason_of
 from tests.api.conftest import CaseClient
 from tests.conftest import ScoringClient
 from tests.factories import (
@@ -33,6 +34,7 @@ from tests.factories import (
     item,
     macau_receiver,
     merge,
+    over_limit,
     party,
     resident_id,
     waybill,
@@ -91,19 +93,6 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 def locs(body: dict[str, Any]) -> list[list[Any]]:
     """The loc of every error in a 422 body."""
     return [e["loc"] for e in body["detail"]]
-
-
-def codes(decision: dict[str, Any]) -> set[str]:
-    """Reason codes of a decision."""
-    return {r["code"] for r in decision["reasons"]}
-
-
-def reason_of(decision: dict[str, Any], code: str) -> dict[str, Any]:
-    """One reason of a decision (fails when it is absent)."""
-    found = [r for r in decision["reasons"] if r["code"] == code]
-    assert found, f"{code} not in {sorted(codes(decision))}"
-    r: dict[str, Any] = found[0]
-    return r
 
 
 def evidence(decision: dict[str, Any], code: str) -> dict[str, Any]:
@@ -171,11 +160,6 @@ def never_scored(client: ScoringClient | CaseClient, wb: dict[str, Any]) -> bool
 def ring(count: int, seq: str) -> list[dict[str, Any]]:
     """An ant-moving ring of its own sender: held from the sixth parcel on."""
     return ant_ring(count, id_number=resident_id(seq=seq), phone=f"13600{int(seq):06d}")
-
-
-def over_limit(**changes: Any) -> dict[str, Any]:
-    """An export personal article of 1,000 CNY in five units to Hong Kong (limit 800): held."""
-    return export_postal(items=[item(quantity=5, unit_value=200.0)], **changes)
 
 
 def no_id() -> dict[str, Any]:

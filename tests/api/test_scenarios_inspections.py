@@ -26,6 +26,7 @@ from api.app import create_app
 from api.cli import app as cli
 from screening.policy.schemas import Policy
 from screening.settings import Settings, get_settings
+from tests.api.answers import codes, reason_of
 from tests.api.conftest import CaseClient
 from tests.api.keys import bearer, make_key
 from tests.factories import (
@@ -53,19 +54,6 @@ ACCOUNT = "6222020200556677889"
 
 
 # Helpers ------------------------------------------------------------------------------------------------
-
-
-def codes(decision: dict[str, Any]) -> set[str]:
-    """Reason codes of a decision."""
-    return {r["code"] for r in decision["reasons"]}
-
-
-def reason_of(decision: dict[str, Any], code: str) -> dict[str, Any]:
-    """One reason of a decision (fails when it is absent)."""
-    found = [r for r in decision["reasons"] if r["code"] == code]
-    assert found, f"{code} not in {sorted(codes(decision))}"
-    r: dict[str, Any] = found[0]
-    return r
 
 
 def prior(decision: dict[str, Any]) -> tuple[str, str, str, int]:

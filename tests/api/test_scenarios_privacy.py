@@ -41,9 +41,9 @@ from tests.conftest import ScoringClient
 from tests.factories import (
     BASE_TIME,
     cn_receiver,
-    export_postal,
     hk_receiver,
     item,
+    over_limit,
     party,
     resident_id,
     waybill,
@@ -143,11 +143,6 @@ def found(text: str, numbers: dict[str, str] = NUMBERS) -> dict[str, list[str]]:
 
 
 # Waybills ------------------------------------------------------------------------------------------------
-
-
-def over_limit(**changes: Any) -> dict[str, Any]:
-    """An export personal article of 1,000 CNY to Hong Kong (limit 800): held."""
-    return export_postal(items=[item(quantity=5, unit_value=200.0)], **changes)
 
 
 def cbec_over_single_limit(buyer: dict[str, Any]) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from api.security import CSRF_HEADER
 from screening.keys.service import KeyKind
 from screening.policy.schemas import Policy
 from screening.settings import Settings
+from tests.api.answers import codes
 from tests.api.conftest import CaseClient
 from tests.api.keys import bearer, make_key
 from tests.conftest import ScoringClient
@@ -102,11 +103,6 @@ def admin(client: ScoringClient) -> Admin:
     """The lists of a started app, changed through an admin system's key."""
     app: FastAPI = client.http.app  # type: ignore[assignment]
     return Admin(client, bearer(make_key(app, "admin", "ops")))
-
-
-def codes(decision: Body) -> set[str]:
-    """Reason codes of a decision."""
-    return {r["code"] for r in decision["reasons"]}
 
 
 def hits(decision: Body) -> list[tuple[str, list[str]]]:

@@ -1,0 +1,16 @@
+"""Reading decisions as the API answers them (wire form, plain dicts)."""
+
+from typing import Any
+
+
+def codes(decision: dict[str, Any]) -> set[str]:
+    """Reason codes of a decision."""
+    return {r["code"] for r in decision["reasons"]}
+
+
+def reason_of(decision: dict[str, Any], code: str) -> dict[str, Any]:
+    """One reason of a decision (fails when it is absent)."""
+    found = [r for r in decision["reasons"] if r["code"] == code]
+    assert found, f"{code} not in {sorted(codes(decision))}"
+    r: dict[str, Any] = found[0]
+    return r
