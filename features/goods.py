@@ -54,6 +54,26 @@ CATEGORIES: Final[tuple[str, ...]] = (
     "general",
 )
 
+# RULES.md §2's Chinese names, for the Chinese sentences of the reasons.
+CATEGORY_NAMES_ZH: Final[dict[str, str]] = {
+    "agri_inputs": "农资",
+    "food": "食品",
+    "medicine": "药品",
+    "cosmetics": "化妆品",
+    "medical_devices": "医疗器械",
+    "electronics": "电器电子产品",
+    "auto_parts": "汽车配件",
+    "building_materials": "装饰装修材料",
+    "hazardous_chemicals": "易制爆危险化学品",
+    "children_products": "儿童用品",
+    "bags_leather": "箱包皮具",
+    "apparel_shoes": "服装鞋帽",
+    "tobacco": "卷烟",
+    "publications": "出版物、音像制品",
+    "documents": "文件",
+    "general": "其他",
+}
+
 PROHIBITED_CLASSES: Final[tuple[str, ...]] = (
     "firearms",
     "controlled_knives",
@@ -83,6 +103,8 @@ COUNTERFEIT_MARKERS: Final = ("fake ", "假", "仿", "山寨")
 COMPATIBLE_MARKERS: Final = ("for ", "fits ", "compatible with ", "适用", "适配", "兼容", "通用", "用于")
 
 _INVISIBLE: Final = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_HYPHEN: Final = re.compile(r"(?<=[0-9a-z])-(?=[0-9a-z])")
+_NO_GAPS: Final[frozenset[int]] = frozenset()
 _QUOTES: Final = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'}
 
 
@@ -112,6 +134,9 @@ class GoodsMatch:
     category_terms: tuple[str, ...]
     prohibited: tuple[ProhibitedHit, ...]
     brands: tuple[BrandHit, ...]
+    # What the description alone says, even under a declared category: hazardous chemicals stay prohibited
+    # for post whatever category the sender declares.
+    described_category: str = "general"
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,23 +213,33 @@ def _is_word(char: str) -> bool:
 
 def _fold(text: str) -> str:
     """NFKC, casefold, invisible marks dropped, whitespace collapsed and dropped next to Chinese."""
+    return _fold_marked(text)[0]
+
+
+def _fold_marked(text: str) -> tuple[str, frozenset[int]]:
+    """_fold, and where in the folded text a space next to Chinese was dropped (its gaps)."""
     text = unicodedata.normalize("NFKC", text).casefold()
+    if "-" in text:
+        # A hyphen inside a Latin compound spells the same words as a space (glue-gun, t-shirt).
+        text = _HYPHEN.sub(" ", text)
     if not text.isascii():
         text = _INVISIBLE.sub("", text)
     parts = text.split()
     if len(parts) < 2:
-        return parts[0] if parts else ""
+        return (parts[0] if parts else ""), _NO_GAPS
     if text.isascii():
-        return " ".join(parts)
-    # Chinese writes no spaces, so one next to a Chinese character is layout (or evasion: 大 麻).
-    folded = parts[0]
+        return " ".join(parts), _NO_GAPS
+    # Chinese writes no spaces, so one next to a Chinese character is layout (or evasion: 大 麻). Where it
+    # was is kept: a term ending there stands alone (盐酸 工业级 is the acid, not a 盐酸… medicine).
+    folded, gaps = parts[0], []
     for part in parts[1:]:
         left, right = folded[-1], part[0]
         if (left >= "\u2e80" and _is_cjk(left)) or (right >= "\u2e80" and _is_cjk(right)):
+            gaps.append(len(folded))
             folded += part
         else:
             folded += " " + part
-    return folded
+    return folded, frozenset(gaps)
 
 
 def _weight(key: str) -> int:
@@ -302,24 +337,26 @@ class GoodsCatalogue:
         self, description: str, *, category: str | None = None, brand: str | None = None
     ) -> GoodsMatch:
         """Category (given or inferred), prohibited hits and protected brands of one item."""
-        text = _fold(description)
+        text, gaps = _fold_marked(description)
         spelt = self._spelling(text)
         terms: tuple[str, ...] = ()
-        if category:
-            inferred = False
-        else:
-            category, terms = self._infer_category(self._hits(self._categories, spelt, text))
-            inferred = True
+        described, described_terms = self._infer_category(self._hits(self._categories, spelt, text, gaps))
+        inferred = not category
+        if not category:
+            category, terms = described, described_terms
         return GoodsMatch(
             category=category,
             category_inferred=inferred,
             category_terms=terms,
-            prohibited=self._prohibited_hits(self._hits(self._prohibited, spelt, text)),
-            brands=self._brand_hits(self._hits(self._brands, spelt, text), category, brand),
+            described_category=described,
+            prohibited=self._prohibited_hits(self._hits(self._prohibited, spelt, text, gaps)),
+            brands=self._brand_hits(self._hits(self._brands, spelt, text, gaps), category, brand),
         )
 
     @staticmethod
-    def _hits(automaton: ahocorasick.Automaton, spelt: str, text: str) -> list[_Hit]:
+    def _hits(
+        automaton: ahocorasick.Automaton, spelt: str, text: str, gaps: frozenset[int] = _NO_GAPS
+    ) -> list[_Hit]:
         """Whole-term hits not inside a longer hit, as (start, end, entry) in the folded text."""
         hits: list[_Hit] = []
         size = len(text)
@@ -342,7 +379,7 @@ class GoodsCatalogue:
                     if end < 0:
                         continue
                     ordered = False
-            if entry.alone and end < size and _is_hanzi(text[end]):
+            if entry.alone and end < size and _is_hanzi(text[end]) and end not in gaps:
                 continue
             hits.append((start, end, entry))
         return _outermost(hits, ordered=ordered) if len(hits) > 1 else hits

@@ -53,7 +53,7 @@ CATALOGUE: dict[str, ReasonSpec] = {
     ),
     "PROHIBITED_ITEM": ReasonSpec(
         "reject",
-        "内件“{description}”属禁止寄递物品（{term}）",
+        "内件“{description}”属禁止寄递物品（{term_zh}）",
         "Item “{description}” is a prohibited article ({term}, {prohibited_class})",
     ),
     "OVER_PERSONAL_LIMIT": ReasonSpec(
@@ -111,7 +111,7 @@ CATALOGUE: dict[str, ReasonSpec] = {
     ),
     "WEIGHT_VALUE_MISMATCH": ReasonSpec(
         "inspect",
-        "申报价值与重量不符：每公斤{value_per_kg}元，{category}类合理区间为{band_low}至{band_high}元",
+        "申报价值与重量不符：每公斤{value_per_kg}元，{category_zh}类合理区间为{band_low}至{band_high}元",
         "Declared value does not fit the weight: {value_per_kg} CNY/kg, "
         "plausible for {category} is {band_low}–{band_high}",
     ),

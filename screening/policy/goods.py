@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from features.goods import CATEGORY_NAMES_ZH
 from screening.contract import Reason
 from screening.parcel import Parcel
 from screening.policy.catalogue import reason
@@ -14,7 +15,8 @@ def prohibited_item(p: Parcel, policy: Policy) -> Reason | None:
     for f in p.items:
         for hit in f.goods.prohibited:
             hits.append({"item": f.index, "term": hit.term, "prohibited_class": hit.prohibited_class})
-        if f.goods.category == "hazardous_chemicals" and not f.goods.prohibited:
+        hazardous = "hazardous_chemicals" in (f.goods.category, f.goods.described_category)
+        if hazardous and not f.goods.prohibited:
             hits.append(
                 {"item": f.index, "term": "hazardous_chemicals", "prohibited_class": "hazardous_chemicals"}
             )
@@ -28,6 +30,7 @@ def prohibited_item(p: Parcel, policy: Policy) -> Reason | None:
         words={
             "description": description,
             "term": first["term"],
+            "term_zh": CATEGORY_NAMES_ZH.get(first["term"], first["term"]),
             "prohibited_class": first["prohibited_class"],
         },
     )
@@ -89,6 +92,7 @@ def weight_value_mismatch(p: Parcel, policy: Policy) -> Reason | None:
     return reason(
         "WEIGHT_VALUE_MISMATCH",
         value_per_kg=round(per_kg, 2),
+        words={"category_zh": CATEGORY_NAMES_ZH.get(p.main_category, p.main_category)},
         category=p.main_category,
         category_inferred=p.main.goods.category_inferred,
         band_low=low,
