@@ -106,6 +106,8 @@ def parcel_entities(
         if key is not None:
             kinds[key] = (kind, counterpart)
     signature = goods_signature(goods, p.main.item.description)
+    # The yearly cbec quota is the buyer's, on retail imports (财关税〔2018〕49号): exports never count in it.
+    cbec_import = w.channel == "cbec" and w.service == "import"
     events = {
         key: ParcelEvent(
             parcel=w.parcel_key,
@@ -113,7 +115,7 @@ def parcel_entities(
             value_cny=p.value_cny,
             limit_cny=p.limit_cny,
             cross_border=p.cross_border,
-            cbec=w.channel == "cbec",
+            cbec=cbec_import,
             goods=signature,
             counterpart=counterpart,
             digest=digest,

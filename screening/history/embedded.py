@@ -48,6 +48,14 @@ class _Entity:
         if old is not None:
             del self.order[bisect.bisect_left(self.order, (old.at_ms, parcel))]
 
+    def withdraw(self, parcel: str) -> None:
+        """Remove a parcel's event; first seen goes with it while the event was held (a corrected parcel's
+        earlier version is replaced, not added to), and stays once trimming has let the event go."""
+        held = parcel in self.events
+        self.remove_event(parcel)
+        if held and self.first_parcel == parcel:
+            self.first_seen, self.first_parcel = self.order[0] if self.order else (None, None)
+
     def remove_cbec(self, parcel: str) -> None:
         prev = self.cbec.pop(parcel, None)
         if prev is not None and prev[0] in self.cbec_sums:
@@ -130,7 +138,7 @@ class EmbeddedHistoryStore:
             entity = self._entities.get(key)
             if entity is None:
                 continue
-            entity.remove_event(parcel)
+            entity.withdraw(parcel)
             entity.remove_cbec(parcel)
 
     async def record_violation(self, *, entity: EntityKey, at_ms: int, parcel: str) -> None:
@@ -178,6 +186,7 @@ class EmbeddedHistoryStore:
         parcel = event.parcel
 
         # First seen is the earliest at_ms ever observed; a parcel does not count for its own observation.
+        state.withdraw(parcel)
         first_seen = state.first_seen if state.first_parcel != parcel else None
         if state.first_seen is None or event.at_ms < state.first_seen:
             state.first_seen, state.first_parcel = event.at_ms, parcel

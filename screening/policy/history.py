@@ -2,6 +2,7 @@
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from features.vector import whole_windows
@@ -11,12 +12,13 @@ from features.windows import (
     EventLike,
     WindowStats,
     daily_median,
+    in_window,
     is_near_limit,
     linked_where,
 )
 from screening.contract import Reason
 from screening.history import EntityHistory, ParcelEvent, Span
-from screening.parcel import Parcel
+from screening.parcel import BEIJING, Parcel
 from screening.policy.catalogue import ENTITY_NAMES, reason
 from screening.policy.schemas import Policy
 
@@ -184,17 +186,24 @@ def near_limit_split(p: Parcel, views: Sequence[EntityView], policy: Policy) -> 
     if best is None or best.stats[rule.window].near_limit < rule.min_count:
         return None
     s = best.stats[rule.window]
+
+    def near(e: EventLike) -> bool:
+        return e.cross_border and is_near_limit(e.value_cny, e.limit_cny, band)
+
+    # The band the counted parcels were in, each under its own limit (not this parcel's, which may have
+    # another limit or none); parcels under different limits give one band each.
+    counted = [*in_window(best.history.events, current=best.current, window_ms=WINDOWS_MS[rule.window])]
+    limits = sorted({e.limit_cny for e in (*counted, best.current) if near(e)})
+    bands = [[round(band * limit, 2), limit] for limit in limits]
     return reason(
         "NEAR_LIMIT_SPLIT",
         entity=best.kind,
         window=rule.window,
         near_limit_parcels=s.near_limit,
-        band=[round(band * p.limit_cny, 2), p.limit_cny],
-        per_parcel_limit=p.limit_cny,
+        band=bands[0] if len(bands) == 1 else bands,
+        per_parcel_limit=limits[0] if len(limits) == 1 else limits,
         min_count=rule.min_count,
-        linked_waybills=best.linked(
-            rule.window, lambda e: e.cross_border and is_near_limit(e.value_cny, e.limit_cny, band), policy
-        ),
+        linked_waybills=best.linked(rule.window, near, policy),
         words=_words(best.kind),
     )
 
@@ -291,7 +300,7 @@ def watchlist_hit(p: Parcel, views: Sequence[EntityView], policy: Policy) -> Rea
 def prior_violations(p: Parcel, views: Sequence[EntityView], policy: Policy) -> Reason | None:
     """An entity with confirmed violations within a year (two within a year: hold, 刑法 art. 153)."""
     rule = policy.history.prior_violations
-    start = p.at_ms - rule.window_days * DAY_MS
+    start = years_before(p.at_ms, rule.window_years)
     counted = [(sum(1 for t in v.history.violations if start <= t < p.at_ms), v.kind) for v in views]
     count, kind = max(counted, default=(0, ""))
     if count == 0:
@@ -301,10 +310,21 @@ def prior_violations(p: Parcel, views: Sequence[EntityView], policy: Policy) -> 
         outcome="hold" if count >= rule.hold_count else "inspect",
         entity=kind,
         violations=count,
-        window_days=rule.window_days,
+        window_years=rule.window_years,
+        since=datetime.fromtimestamp(start // 1000, BEIJING).isoformat(),
         hold_count=rule.hold_count,
         words=_words(kind),
     )
+
+
+def years_before(at_ms: int, years: int) -> int:
+    """The same Beijing date and time `years` calendar years before (29 February falls back to the 28th)."""
+    local = datetime.fromtimestamp(at_ms // 1000, BEIJING)
+    try:
+        start = local.replace(year=local.year - years)
+    except ValueError:
+        start = local.replace(year=local.year - years, day=28)
+    return int(start.timestamp()) * 1000 + at_ms % 1000
 
 
 HISTORY_RULES: tuple[HistoryRule, ...] = (

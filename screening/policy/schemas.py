@@ -106,7 +106,8 @@ class PriorViolations(Section):
     """PRIOR_VIOLATIONS thresholds."""
 
     hold_count: Count
-    window_days: Count
+    # Calendar years back to the same Beijing date and time (刑法 art. 153's "within a year"), not days.
+    window_years: Count
 
 
 class Unavailable(Section):

@@ -49,13 +49,17 @@ for i = 1, #raw, 2 do
   end
 end
 
--- The earliest parcel ever observed: '|f' if stored, else the earliest event.
+-- The earliest parcel ever observed: '|f' if stored, else the earliest event. This parcel's held event
+-- is left out: a corrected version replaces the earlier one, pickup time included (once trimming has let
+-- the event go, its '|f' stays).
 local first_at, first_p, first_head = nil, nil, nil
 if meta['|f'] then
   first_at, first_p, first_head = at_of(meta['|f']), string.sub(meta['|f'], 7), string.sub(meta['|f'], 1, 6)
 end
 for _, k in ipairs(order) do
-  if first_at == nil or ats[k] < first_at then first_at, first_p, first_head = ats[k], k, string.sub(vals[k], 1, 6) end
+  if k ~= field and (first_at == nil or ats[k] < first_at) then
+    first_at, first_p, first_head = ats[k], k, string.sub(vals[k], 1, 6)
+  end
 end
 -- A parcel does not count for its own observation.
 local first_seen = ''

@@ -212,8 +212,9 @@ async def test_first_seen_is_the_earliest_parcel_ever_observed_except_this_one(s
     assert (await observe(store, make_event("SF:late", T0 - 5 * DAY))).first_seen_ms == T0
     assert (await observe(store, make_event("SF:3", T0 + 2 * HOUR))).first_seen_ms == T0 - 5 * DAY
 
+    # A parcel taken off the entity (a correction naming another) takes its time with it.
     await store.forget(parcel="SF:late", entities=[SENDER])
-    assert (await observe(store, make_event("SF:4", T0 + 3 * HOUR))).first_seen_ms == T0 - 5 * DAY
+    assert (await observe(store, make_event("SF:4", T0 + 3 * HOUR))).first_seen_ms == T0
 
 
 async def test_first_seen_survives_trimming(backend: str, make_store: MakeStore) -> None:
@@ -229,7 +230,7 @@ async def test_first_seen_survives_trimming(backend: str, make_store: MakeStore)
     assert history.first_seen_ms == T0
 
 
-async def test_first_seen_stays_when_the_first_parcel_is_re_sent_later(store: HistoryStore) -> None:
+async def test_first_seen_moves_when_the_first_parcel_is_corrected_to_later(store: HistoryStore) -> None:
     await observe(store, make_event("STO:77000000000001", T0))
     await observe(store, make_event("SF:2", T0 + HOUR))
     moved = await observe(store, make_event("STO:77000000000001", T0 + 3 * HOUR))
@@ -237,6 +238,20 @@ async def test_first_seen_stays_when_the_first_parcel_is_re_sent_later(store: Hi
 
     history = await observe(store, make_event("SF:3", T0 + 4 * HOUR))
     assert parcels(history) == ["SF:2", "STO:77000000000001"]
+    assert history.first_seen_ms == T0 + HOUR
+
+
+async def test_first_seen_stays_when_a_trimmed_first_parcel_is_re_sent(
+    backend: str, make_store: MakeStore
+) -> None:
+    store = make_store(backend)(horizon_ms=10 * DAY)
+    await observe(store, make_event("SF:1", T0))
+    await observe(store, make_event("SF:2", T0 + 20 * DAY))  # SF:1's event goes by the horizon
+    await observe(store, make_event("SF:1", T0 + 20 * DAY + HOUR))
+
+    history = await observe(store, make_event("SF:3", T0 + 21 * DAY))
+
+    assert parcels(history) == ["SF:2", "SF:1"]
     assert history.first_seen_ms == T0
 
 
