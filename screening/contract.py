@@ -2,13 +2,14 @@
 
 import functools
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 import phonenumbers
 import pycountry
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
@@ -79,7 +80,19 @@ def _iso_text(value: Any) -> Any:
     return value
 
 
-Timestamp = Annotated[AwareDatetime, BeforeValidator(_iso_text)]
+# The history packs event times in 42 bits of milliseconds from 1970 (to 2109), and a time far outside
+# the service's years is a typing error: bad input, not an overflow deep in scoring.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def _in_service_years(value: datetime) -> datetime:
+    if not EARLIEST <= value < LATEST:
+        raise PydanticCustomError("timestamp_range", "a time from 2000 up to 2100 (UTC)")
+    return value
+
+
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_iso_text), AfterValidator(_in_service_years)]
 WaybillNo = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]{8,32}$"), Field(strict=True)]
 CarrierCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,8}$"), Field(strict=True)]
 

@@ -367,9 +367,14 @@ class Engine:
     async def _decide_chunk(
         self, chunk: list[tuple[int, "Facts"]], out: list[Decision | BatchError | None]
     ) -> None:
-        if not chunk:
-            return
-        lap = stages.lap(False)
+        while chunk:
+            seen_all = await self._observe_chunk(chunk)
+            cut = _correction_cut(chunk, seen_all)
+            await self._settle(chunk[:cut], seen_all[:cut], out)
+            # Observed again after the correction's forget: observing a parcel again replaces its events.
+            chunk = chunk[cut:]
+
+    async def _observe_chunk(self, chunk: list[tuple[int, "Facts"]]) -> list[Observation | None]:
         started = time.perf_counter()
         seen_all: list[Observation | None]
         try:
@@ -382,6 +387,16 @@ class Engine:
             seen_all = [None] * len(chunk)
             metrics.STORE_ERRORS.labels("history", "observe").inc()
         metrics.STORE_SECONDS.labels("history", "observe_many").observe(time.perf_counter() - started)
+        return seen_all
+
+    async def _settle(
+        self,
+        chunk: list[tuple[int, "Facts"]],
+        seen_all: list[Observation | None],
+        out: list[Decision | BatchError | None],
+    ) -> None:
+        """Judge observed parcels, open their holds' cases, remember and log their decisions."""
+        lap = stages.lap(False)
         judged = [self._judge(facts, seen, lap) for (_, facts), seen in zip(chunk, seen_all, strict=True)]
         # The chunk's holds open their cases together: the case writer commits them in one transaction.
         held = [k for k, (decision, fresh) in enumerate(judged) if fresh and decision.decision == "hold"]
@@ -533,6 +548,17 @@ def _earlier(facts: Facts, seen: Observation) -> Remembered | None:
         return Remembered.model_validate_json(previous.decision_json)
     except ValidationError:
         return None  # remembered by an older release in another form: nothing known of it
+
+
+def _correction_cut(chunk: Sequence[tuple[int, Facts]], seen_all: Sequence[Observation | None]) -> int:
+    """How many of a chunk's parcels to settle before the rest is observed again: up to a correction that
+    takes its parcel off an entity a later parcel of the chunk counts under (observed before the forget,
+    that parcel still saw the earlier body there)."""
+    for k, ((_, facts), seen) in enumerate(zip(chunk, seen_all, strict=True)):
+        stale = _stale_entities(facts, _earlier(facts, seen)) if seen is not None else []
+        if stale and any(key in f.entities.events for _, f in chunk[k + 1 :] for key in stale):
+            return k + 1
+    return len(chunk)
 
 
 def _stale_entities(facts: Facts, earlier: Remembered | None) -> list[str]:

@@ -2,6 +2,21 @@
 
 from typing import Any
 
+# The Decision table of the contract (case_status is the one optional field the service adds).
+DECISION_FIELDS = frozenset(
+    {
+        "waybill_no",
+        "carrier",
+        "decision",
+        "risk_score",
+        "reasons",
+        "case_id",
+        "model_version",
+        "policy_version",
+        "scored_at",
+    }
+)
+
 
 def codes(decision: dict[str, Any]) -> set[str]:
     """Reason codes of a decision."""

@@ -22,7 +22,7 @@ from stdnum.cn import uscc
 from api.app import create_app
 from screening.policy.schemas import Audit, Policy
 from screening.settings import Settings
-from tests.api.answers import codes, reason_of
+from tests.api.answers import DECISION_FIELDS, codes, reason_of
 from tests.api.conftest import CaseClient
 from tests.conftest import ScoringClient
 from tests.factories import (
@@ -44,17 +44,6 @@ from tests.faults.proxy import cuttable
 from tests.services_redis import free_port, start_redis_server, stop_processes
 
 SEVERITY = {"reject": 3, "hold": 2, "inspect": 1, "release": 0}
-DECISION_FIELDS = {
-    "waybill_no",
-    "carrier",
-    "decision",
-    "risk_score",
-    "reasons",
-    "case_id",
-    "model_version",
-    "policy_version",
-    "scored_at",
-}
 REASON_FIELDS = {"code", "outcome", "message", "message_en", "evidence"}
 # The reason-code catalogue of shared/domain/RULES.md §3.
 CATALOGUE = {
