@@ -38,7 +38,13 @@ def clean_detail(errors: Any) -> list[dict[str, Any]]:
 
 async def _validation(request: Request, exc: Exception) -> ORJSONResponse:
     assert isinstance(exc, RequestValidationError)
-    return ORJSONResponse({"detail": clean_detail(exc.errors())}, status_code=422)
+    detail = clean_detail(exc.errors())
+    engine = getattr(request.app.state, "engine", None)
+    if engine is not None:
+        # A waybill's currency without a rate is known only to the engine: named beside the other fields.
+        named = {tuple(d["loc"][1:]) for d in detail if d["loc"][:1] == ["body"]}
+        detail += engine.unrated_currency(exc.body, named=named, at=["body"])
+    return ORJSONResponse({"detail": detail}, status_code=422)
 
 
 async def _screening(request: Request, exc: Exception) -> ORJSONResponse:

@@ -3,7 +3,7 @@
 import asyncio
 import hashlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -21,7 +21,7 @@ from screening.entities import ParcelEntities, parcel_entities
 from screening.errors import DecisionNotFound, HistoryUnavailable, InvalidInput
 from screening.history import EmbeddedHistoryStore, HistoryStore, Observation, RedisHistoryStore, Span
 from screening.history.store import DEFAULT_DECISION_TTL_S
-from screening.parcel import BEIJING, Parcel, prepare
+from screening.parcel import BEIJING, Parcel, prepare, unrated_currency
 from screening.policy import goods, limits, pickup, realname, sampling
 from screening.policy.catalogue import most_severe, reason
 from screening.policy.history import HISTORY_RULES, EntityView, history_span, history_unavailable, with_older
@@ -112,6 +112,16 @@ class Engine:
         return prepare(
             waybill, policy=self.policy, rates=self.rates, goods=self.goods, agreements=self.agreements
         )
+
+    def unrated_currency(
+        self, raw: Any, *, named: Collection[tuple[Any, ...]], at: Sequence[Any]
+    ) -> list[dict[str, Any]]:
+        """The missing-rate error of a waybill body that failed validation on other fields (named: their
+        locations in the waybill), located at `at`: every offending field is named at once."""
+        currency = raw.get("currency") if isinstance(raw, dict) else None
+        if not isinstance(currency, str) or currency in self.rates or ("currency",) in named:
+            return []
+        return [{**d, "loc": [*at, *d["loc"][1:]]} for d in unrated_currency(currency).detail]
 
     async def readiness(self) -> dict[str, bool]:
         """What the service needs to decide, and whether each part answers."""
@@ -350,7 +360,11 @@ class Engine:
                     continue
                 facts = self._facts(waybill)
             except ValidationError as exc:
-                out[i] = BatchError.model_validate({"error": {"detail": batch_detail(exc, i)}})
+                named = {tuple(e["loc"]) for e in exc.errors(include_url=False)}
+                detail = batch_detail(exc, i) + self.unrated_currency(
+                    item, named=named, at=["body", "waybills", i]
+                )
+                out[i] = BatchError.model_validate({"error": {"detail": detail}})
                 continue
             except InvalidInput as exc:
                 detail = [{**d, "loc": ["body", "waybills", i, *d["loc"][1:]]} for d in exc.detail]

@@ -58,6 +58,13 @@ def _problem(party: Party, *, today: date) -> str | None:
     return id_problem(party.id_type, party.id_number, today=today)
 
 
+def unrated_currency(currency: str) -> InvalidInput:
+    """The error of a currency the service has no exchange rate for (a valid ISO-4217 code otherwise)."""
+    return InvalidInput.field(
+        ("currency",), f"no exchange rate to CNY for {currency}", "currency_unsupported"
+    )
+
+
 def prepare(
     waybill: Waybill,
     *,
@@ -69,9 +76,7 @@ def prepare(
     """Derive the facts of a waybill; an unknown currency is bad input."""
     rate = rates.get(waybill.currency)
     if rate is None:
-        raise InvalidInput.field(
-            ("currency",), f"no exchange rate to CNY for {waybill.currency}", "currency_unsupported"
-        )
+        raise unrated_currency(waybill.currency)
     items = tuple(
         ItemFacts(
             index=i,
