@@ -64,6 +64,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             gc.set_threshold(*previous)
+            # What start-up froze can go with the app (tests start many apps in one process).
+            gc.unfreeze()
             await desk.stop()
             await engine.close()
             desk.db.dispose()

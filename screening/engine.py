@@ -618,7 +618,7 @@ def build_engine(settings: Settings) -> Engine:
         history=history,
         ledger=Ledger(data_dir / "ledger.jsonl"),
         policy=policy,
-        goods=GoodsCatalogue.load(),
+        goods=GoodsCatalogue.shipped(),
         agreements=agreements,
         privacy=PersonalData(hmac_key=settings.id_hmac_key, encryption_key=settings.id_encryption_key),
         rates=settings.cny_rates,

@@ -139,7 +139,7 @@ def train(
     policy = load_policy(settings.policy_file)
     agreements = history_agreements(history, settings)
     registry = Registry(models_root(settings))
-    goods = GoodsCatalogue.load()
+    goods = GoodsCatalogue.shipped()
 
     async def run() -> str:
         with (

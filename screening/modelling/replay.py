@@ -70,7 +70,7 @@ def replay_engine(
     with tempfile.TemporaryDirectory(prefix="screening-replay-") as tmp:
         yield Engine(
             policy=policy,
-            goods=goods or GoodsCatalogue.load(),
+            goods=goods or GoodsCatalogue.shipped(),
             agreements=registry,
             privacy=PersonalData(hmac_key=settings.id_hmac_key, encryption_key=settings.id_encryption_key),
             rates=settings.cny_rates,
