@@ -191,12 +191,13 @@ class EmbeddedHistoryStore:
         if state.first_seen is None or event.at_ms < state.first_seen:
             state.first_seen, state.first_parcel = event.at_ms, parcel
 
-        state.remove_event(parcel)
+        # Trimming goes behind the newest other parcel, or behind this one when it is older (a backlog keeps
+        # the events of its own time), never behind this one when it is newer: a pickup typed a month or a
+        # year late must not trim what its correction will need.
+        reference = min(state.order[-1][0], event.at_ms) if state.order else event.at_ms
         state.events[parcel] = stored_event(event)
         bisect.insort(state.order, (event.at_ms, parcel))
-        newest = state.order[-1][0]
-        # Behind this parcel when it is older than the newest: a backlog keeps the events of its own time.
-        cut = bisect.bisect_left(state.order, (min(newest, event.at_ms) - self._horizon_ms, ""))
+        cut = bisect.bisect_left(state.order, (reference - self._horizon_ms, ""))
         if len(state.order) - self._max_events > cut:
             cut = len(state.order) - self._max_events
             state.dropped_until = max(state.dropped_until or 0, state.order[cut - 1][0])
@@ -216,13 +217,16 @@ class EmbeddedHistoryStore:
                 del state.cbec_sums[year]
             if state.cbec_min_year is None or year < state.cbec_min_year:
                 state.cbec_min_year = year
-        if state.cbec_min_year is not None and state.cbec_min_year < year - 1:
-            _purge_cbec(state, year - 1)
+        reference_year = beijing_year(reference)
+        if state.cbec_min_year is not None and state.cbec_min_year < reference_year - 1:
+            _purge_cbec(state, reference_year - 1)
 
-        _trim_violations(state, newest)
+        _trim_violations(state, reference)
 
         # As from Redis: the counterpart stored short comes back whole when it is this parcel's.
-        others = [state.events[p] for _, p in state.order if p != parcel]
+        # What lies beyond the horizon behind this parcel is outside every window: kept, not given.
+        since = bisect.bisect_left(state.order, (event.at_ms - self._horizon_ms, ""))
+        others = [state.events[p] for _, p in state.order[since:] if p != parcel]
         firsts = [f for f in (first_seen, others[0].at_ms if others else None) if f is not None]
         older: list[ParcelEvent] = []
         if span is not None:
@@ -233,7 +237,7 @@ class EmbeddedHistoryStore:
         return EntityHistory(
             events=events,
             first_seen_ms=min(firsts) if firsts else None,
-            violations=tuple(sorted(state.violations.values())),
+            violations=tuple(sorted(v for v in state.violations.values() if v >= event.at_ms - LONG_KEEP_MS)),
             cbec_year_cny=others_cents / 100,
             lists=frozenset(self._lists.get(key, ())),
             dropped_until_ms=state.dropped_until,

@@ -28,6 +28,20 @@ local function at_of(s)
   return ((b1 % 4) * 256 + b2) * 4294967296 + ((b3 * 256 + b4) * 256 + b5) * 256 + b6
 end
 
+local function beijing_year(ms)
+  -- The calendar year of an instant in Beijing time (UTC+8), by the days-to-civil algorithm of
+  -- H. Hinnant's chrono notes; events.py's beijing_year is the same for Python.
+  local z = math.floor((ms + 28800000) / 86400000) + 719468
+  local era = math.floor(z / 146097)
+  local doe = z - era * 146097
+  local yoe = math.floor((doe - math.floor(doe / 1460) + math.floor(doe / 36524) - math.floor(doe / 146096)) / 365)
+  local doy = doe - (365 * yoe + math.floor(yoe / 4) - math.floor(yoe / 100))
+  local mp = math.floor((5 * doy + 2) / 153)
+  local y = yoe + era * 400
+  if mp >= 10 then y = y + 1 end
+  return y
+end
+
 local function del_all(command, key, members)
   -- unpack() is bounded by the Lua C stack, so delete in slices.
   for i = 1, #members, 500 do
@@ -71,15 +85,18 @@ if vals[field] == nil then order[#order + 1] = field end
 vals[field], ats[field] = event, at
 redis.call('HSET', h, field, event)
 
--- Trim by event-time horizon behind the newest event, or behind this parcel when it is older: a backlog
--- keeps the events of its own time until a parcel at the front comes. Then cap keeping the newest.
-local newest = at
+-- Trim by event-time horizon behind the newest other event, or behind this parcel when it is older: a
+-- backlog keeps the events of its own time until a parcel at the front comes; a pickup typed a month or a
+-- year late trims nothing its correction will need. Then cap keeping the newest.
+local newest = nil
 for _, k in ipairs(order) do
-  if ats[k] > newest then newest = ats[k] end
+  if k ~= field and (newest == nil or ats[k] > newest) then newest = ats[k] end
 end
+local reference = at
+if newest ~= nil and newest < at then reference = newest end
 local doomed, kept = {}, {}
 for _, k in ipairs(order) do
-  if ats[k] < math.min(newest, at) - horizon then doomed[#doomed + 1] = k else kept[#kept + 1] = k end
+  if ats[k] < reference - horizon then doomed[#doomed + 1] = k else kept[#kept + 1] = k end
 end
 if #kept > max_events then
   table.sort(kept, function(a, b)
@@ -138,13 +155,14 @@ end
 
 -- Contributions (kept to replace a re-sent parcel's) older than last year go once per year roll; the
 -- yearly sums stay, a field a year, so that a purchase scored long after its year still adds up with it.
-if meta['|y'] and tonumber(meta['|y']) < year - 1 then
+local reference_year = beijing_year(reference)
+if meta['|y'] and tonumber(meta['|y']) < reference_year - 1 then
   local min_year = nil
   local stale = {}
   local entries = redis.call('HGETALL', cb)
   for i = 1, #entries, 2 do
     local y = tonumber(string.match(entries[i + 1], '^(%-?%d+):'))
-    if y < year - 1 then
+    if y < reference_year - 1 then
       stale[#stale + 1] = entries[i]
     elseif min_year == nil or y < min_year then
       min_year = y
@@ -154,17 +172,18 @@ if meta['|y'] and tonumber(meta['|y']) < year - 1 then
   if min_year then redis.call('HSET', h, '|y', int(min_year)) else redis.call('HDEL', h, '|y') end
 end
 
--- Violations are kept 400 days of event time behind the entity's newest parcel.
-redis.call('ZREMRANGEBYSCORE', v, '-inf', '(' .. int(newest - keep_v))
+-- Violations are kept 400 days of event time behind the reference above.
+redis.call('ZREMRANGEBYSCORE', v, '-inf', '(' .. int(reference - keep_v))
 local violations = {}
-local vs = redis.call('ZRANGE', v, 0, -1, 'WITHSCORES')
+local vs = redis.call('ZRANGEBYSCORE', v, int(at - keep_v), '+inf', 'WITHSCORES')
 for i = 2, #vs, 2 do violations[#violations + 1] = vs[i] end
 
 -- One reply element per whole event, so the client's parser splits them, not Python; older ones as
 -- heads in one string, and counted here, so that Python does not decode what it only counts.
 local events, older, old_n, old_cross = {}, {}, 0, 0
 for _, k in ipairs(kept) do
-  if k ~= field then
+  -- What lies beyond the horizon behind this parcel is outside every window: kept, not given.
+  if k ~= field and ats[k] >= at - horizon then
     if detail > 0 and ats[k] <= at - detail then
       local head = string.sub(vals[k], 1, 6)
       older[#older + 1] = head

@@ -129,10 +129,14 @@ async def test_first_seen_outlives_the_events_and_is_kept_only_once_they_are_gon
     observation = await store.observe(
         parcel="SF:2", entities={SENDER: make_event("SF:2", T0 + 40 * DAY_S * 1000, cbec=False)}
     )
+    assert observation.entities[SENDER].events == ()  # beyond the horizon: kept, not given
+    observation = await store.observe(
+        parcel="SF:3", entities={SENDER: make_event("SF:3", T0 + 40 * DAY_S * 1000 + 1, cbec=False)}
+    )
 
-    assert observation.entities[SENDER].events == ()
+    assert [e.parcel for e in observation.entities[SENDER].events] == ["SF:2"]
     assert observation.entities[SENDER].first_seen_ms == T0
-    assert sorted(await raw.hkeys(key)) == [b"SF|\x02", b"|f"]
+    assert sorted(await raw.hkeys(key)) == [b"SF|\x02", b"SF|\x03", b"|f"]
 
 
 async def test_lost_scripts_are_loaded_again(store: RedisHistoryStore, raw: Redis) -> None:

@@ -140,17 +140,34 @@ async def test_events_beyond_the_horizon_behind_the_newest_event_are_trimmed(
     at_edge = await observe(store, make_event("SF:edge", T0 + 10 * DAY))
     assert parcels(at_edge) == ["SF:old"]
 
+    # Beyond the horizon behind this parcel: not given; trimmed behind the newest other parcel.
     past_edge = await observe(store, make_event("SF:past", T0 + 10 * DAY + 1))
     assert parcels(past_edge) == ["SF:edge"]
+    await observe(store, make_event("SF:next", T0 + 10 * DAY + 2))
 
     # A late parcel keeps the events of its own horizon (a backlog is judged in its own time) until a
     # parcel at the front trims behind the newest event again.
     too_late = await observe(store, make_event("SF:too-late", T0))
-    assert parcels(too_late) == ["SF:edge", "SF:past"]
+    assert parcels(too_late) == ["SF:edge", "SF:past", "SF:next"]
     also_late = await observe(store, make_event("SF:also-late", T0 + HOUR))
-    assert parcels(also_late) == ["SF:too-late", "SF:edge", "SF:past"]
+    assert parcels(also_late) == ["SF:too-late", "SF:edge", "SF:past", "SF:next"]
     front = await observe(store, make_event("SF:front", T0 + 10 * DAY + 2 * HOUR))
-    assert parcels(front) == ["SF:edge", "SF:past"]
+    assert parcels(front) == ["SF:edge", "SF:past", "SF:next"]
+    back = await observe(store, make_event("SF:back", T0 + 2 * HOUR))
+    assert parcels(back) == ["SF:also-late", "SF:edge", "SF:past", "SF:next", "SF:front"]
+
+
+async def test_a_parcel_typed_far_ahead_trims_nothing_behind_the_others(
+    backend: str, make_store: MakeStore
+) -> None:
+    store = make_store(backend)(horizon_ms=10 * DAY)
+    for n in range(3):
+        await observe(store, make_event(f"SF:{n}", T0 + n * HOUR))
+    await observe(store, make_event("SF:typo", T0 + 400 * DAY))
+
+    corrected = await observe(store, make_event("SF:typo", T0 + 3 * HOUR))
+
+    assert parcels(corrected) == ["SF:0", "SF:1", "SF:2"]
 
 
 async def test_the_event_cap_keeps_the_newest_by_event_time(backend: str, make_store: MakeStore) -> None:
@@ -246,12 +263,13 @@ async def test_first_seen_stays_when_a_trimmed_first_parcel_is_re_sent(
 ) -> None:
     store = make_store(backend)(horizon_ms=10 * DAY)
     await observe(store, make_event("SF:1", T0))
-    await observe(store, make_event("SF:2", T0 + 20 * DAY))  # SF:1's event goes by the horizon
+    await observe(store, make_event("SF:2", T0 + 20 * DAY))
+    await observe(store, make_event("SF:2b", T0 + 20 * DAY + 1))  # SF:1's event goes by the horizon
     await observe(store, make_event("SF:1", T0 + 20 * DAY + HOUR))
 
     history = await observe(store, make_event("SF:3", T0 + 21 * DAY))
 
-    assert parcels(history) == ["SF:2", "SF:1"]
+    assert parcels(history) == ["SF:2", "SF:2b", "SF:1"]
     assert history.first_seen_ms == T0
 
 
@@ -365,6 +383,9 @@ async def test_violations_are_kept_400_days_of_event_time(store: HistoryStore) -
 
     assert (await observe(store, make_event("SF:1", T0 + 400 * DAY))).violations == (T0, T0 + 100 * DAY)
     assert (await observe(store, make_event("SF:2", T0 + 400 * DAY + 1))).violations == (T0 + 100 * DAY,)
+    # Kept until a parcel trims behind another parcel over 400 days after it: a backlog still sees it.
+    assert (await observe(store, make_event("SF:3", T0 + 400 * DAY + 2))).violations == (T0 + 100 * DAY,)
+    assert (await observe(store, make_event("SF:0", T0 + HOUR))).violations == (T0 + 100 * DAY,)
 
 
 async def test_lists_are_set_and_unset(store: HistoryStore) -> None:
