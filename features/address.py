@@ -118,7 +118,10 @@ def _country_names(code: str) -> re.Pattern[str]:
             names.add(str(getattr(country, attribute, "")))
     phrases = {_tidy(_prepare(name)) for name in names} - {""}
     alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
-    return re.compile(rf"(?<!\S)(?:{alternatives})(?!\S)")
+    # Chinese writes no space after a leading name (香港九龙弥敦道88号): those go at the start as well.
+    leading = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True) if _HAN.match(p))
+    whole = rf"(?<!\S)(?:{alternatives})(?!\S)"
+    return re.compile(rf"^(?:{leading})+|{whole}" if leading else whole)
 
 
 _MUNICIPALITIES = frozenset({"北京", "上海", "天津", "重庆"})
@@ -241,9 +244,12 @@ _COURTYARD = re.compile(r"(?<=\d)号院")
 _ID = r"(?:(?<![a-z\d])[a-z](?=\d))?(?<!\d)\d+[a-z]?|(?<![a-z\d])[a-z]"
 _BUILDING_MARK = re.compile(rf"(?P<id>{_ID})\s*(?:号楼|号馆|号栋|号幢|号座|#楼|#栋|#座|栋|幢|座|#)")
 _BUILDING = re.compile(rf"(?:{_ID})栋")
+# A lettered 楼 is a tower (A楼 = A座); a numbered one is a floor (5楼).
+_LETTER_TOWER = re.compile(r"(?<![a-z\d])(?P<id>[a-z])\s*楼")
 _DASH = re.compile(r"(?<![\d-])(?P<first>\d+)-(?P<more>\d+(?:-\d+)?)(?![\d\-号])")
 _COMPOUND = "小区|花园|家园|新村|公寓|大厦|广场|中心|公馆|苑|园|城|村|庭|府|邸|居|阁|湾"
-_COMPOUND_NUMBER = re.compile(rf"(?P<pre>{_COMPOUND})\s*(?P<id>\d+[a-z]?)号(?![楼馆])")
+# A Shanghai lane's (弄) numbered houses are its buildings, as a compound's are.
+_COMPOUND_NUMBER = re.compile(rf"(?P<pre>{_COMPOUND}|(?<=\d)弄)\s*(?P<id>\d+[a-z]?)号(?![楼馆])")
 _SUB_BUILDING = re.compile(
     r"(?<![a-z\d])[a-z]?\d+[a-z]?\s*(?:单元|门|楼|层|f(?![a-z])|/f|室|房|户)"
     r"|(?<![a-z\d])[a-z](?:单元|室|房)|地下室|地下\d*层"
@@ -271,6 +277,7 @@ def _street_parts(street: str) -> tuple[str, str]:
     street = _ROAD_NUMBER.sub(r"\g<road>\g<num>号", street)
     street = _COURTYARD.sub("号", street)
     street = _BUILDING_MARK.sub(r"\g<id>栋", street)
+    street = _LETTER_TOWER.sub(r"\g<id>栋", street)
     if building := _BUILDING.search(street):
         return street[: building.end()], street[building.end() :]
     if dash := _DASH.search(street):

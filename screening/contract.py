@@ -226,11 +226,35 @@ class Party(Contract):
         return e164(self.phone, self.address.country)
 
 
+# Countries of the North American plan write their own numbers with a leading 1 (1 415 555 0100), so an
+# eleven-digit number starting with 1 is theirs when it is possible there.
+_TRUNK_ONE = frozenset(phonenumbers.region_codes_for_country_code(1))
+
+
+def phone_region(phone: str, region: str) -> str:
+    """The region to read a party's number in: its address's, except for two mainland writings of numbers
+    abroad (a courier dials 00 for abroad, and people abroad keep their mainland mobiles)."""
+    if region == "CN" or phone.lstrip().startswith(("+", "\uff0b")):
+        return region
+    digits = phonenumbers.normalize_digits_only(phone)
+    if digits.startswith("00"):
+        return "CN"
+    if _POSSIBLE_CN_MOBILE.fullmatch(digits):
+        try:
+            abroad = phonenumbers.parse(phone, region)
+        except phonenumbers.NumberParseException:
+            return "CN"
+        fits = phonenumbers.is_possible_number if region in _TRUNK_ONE else phonenumbers.is_valid_number
+        return region if fits(abroad) else "CN"
+    return region
+
+
 @functools.lru_cache(maxsize=65_536)
 def phone_problem(phone: str, region: str) -> str | None:
     """Why a phone number is not a possible one in a region; None when it is (cached like e164)."""
     if region == "CN" and _POSSIBLE_CN_MOBILE.fullmatch(phone):
         return None  # the usual case, without phonenumbers.parse's 40 µs
+    region = phone_region(phone, region)
     try:
         parsed = phonenumbers.parse(phone, region)
     except phonenumbers.NumberParseException as exc:
@@ -246,7 +270,8 @@ def e164(phone: str, country: str) -> str:
     # phonenumbers.parse costs some 40 µs; a plain mainland mobile (the usual case) formats as +86 itself.
     if country == "CN" and _CN_MOBILE.fullmatch(phone):
         return "+86" + phone
-    return phonenumbers.format_number(phonenumbers.parse(phone, country), phonenumbers.PhoneNumberFormat.E164)
+    parsed = phonenumbers.parse(phone, phone_region(phone, country))
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
 class Item(Contract):
