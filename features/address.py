@@ -351,10 +351,23 @@ _ABBREVIATION = re.compile(rf"\b(?:{'|'.join(_ABBREVIATIONS)})\b")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
-def _words(text: str, country: re.Pattern[str], *, drop_sub_building: bool) -> str:
+# Postcodes typed into the detail, where their shape cannot be a house number: the key ignores the
+# postcode field, so an inline one must not make the same building another address.
+_INLINE_POSTCODES = {
+    "gb": re.compile(r"\b[a-z]{1,2}\d[a-z\d]?\s*\d[a-z]{2}\b"),
+    "ca": re.compile(r"\b[a-z]\d[a-z]\s*\d[a-z]\d\b"),
+    "us": re.compile(r"(?<=\b[a-z]{2}) +\d{5}(?:-\d{4})?\b"),  # a ZIP after its state's code
+}
+
+
+def _words(
+    text: str, country: re.Pattern[str], *, drop_sub_building: bool, postcode: re.Pattern[str] | None = None
+) -> str:
     """Canonical space-separated words of one foreign address part, country names removed."""
     if drop_sub_building:
         text = _FOREIGN_SUB_BUILDING.sub(" ", text)
+        if postcode is not None:
+            text = postcode.sub(" ", _tidy(text))
     text = country.sub(" ", _ABBREVIATION.sub(lambda m: _ABBREVIATIONS[m[0]], _tidy(text)))
     if drop_sub_building and _HAN.search(text):
         return " ".join(_squash(_street_parts(w)[0]) if _HAN.search(w) else w for w in text.split())
@@ -365,18 +378,40 @@ def _foreign(country: str, parts: tuple[str, str, str, str]) -> NormalisedAddres
     """Normalise an address outside mainland China: words in order, each region name once."""
     names = _country_names(country)
     texts = [_prepare(part) for part in parts if part]
+    if texts and parts[0] and _HAN.search(texts[0]):
+        return _foreign_chinese(country, names, texts)
     full = key = " "
     for text in texts:
         # A region field is usually repeated at the end of the detail; the "Kowloon" of the district field
         # must not count twice.
         if (words := _words(text, names, drop_sub_building=False)) and f" {words} " not in full:
             full = f"{full}{words} "
-        if (words := _words(text, names, drop_sub_building=True)) and f" {words} " not in key:
+        words = _words(text, names, drop_sub_building=True, postcode=_INLINE_POSTCODES.get(country))
+        if words and f" {words} " not in key:
             key = f"{key}{words} "
     return NormalisedAddress(
         full=f"{country}|{full.strip()}",
         building_key=f"{country}|{key.strip()}" if key.strip() else "",
     )
+
+
+_HAN_GAP = re.compile(r"(?<=[\u4e00-\u9fff\d]) (?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff]) (?=\d)")
+
+
+def _foreign_chinese(country: str, names: re.Pattern[str], texts: list[str]) -> NormalisedAddress:
+    """_foreign for a detail written in Chinese: regions first, as Chinese writes them (九龙弥敦道88号),
+    each once, with no spaces between Chinese words."""
+    detail, regions = texts[0], texts[:0:-1]
+    parts: dict[bool, list[str]] = {False: [], True: []}
+    for drop in (False, True):
+        body = _words(detail, names, drop_sub_building=drop)
+        for region in regions:
+            words = _words(region, names, drop_sub_building=drop)
+            if words and words.replace(" ", "") not in body.replace(" ", ""):
+                parts[drop].append(words)
+        parts[drop].append(body)
+    full, key = (_HAN_GAP.sub("", " ".join(w for w in parts[drop] if w)).strip() for drop in (False, True))
+    return NormalisedAddress(full=f"{country}|{full}", building_key=f"{country}|{key}" if key else "")
 
 
 def normalise_address(

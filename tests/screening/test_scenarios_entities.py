@@ -546,14 +546,6 @@ async def test_a_hong_kong_address_in_chinese_with_the_territory_name_is_the_sam
     assert hits(d) == [("receiver_address", ["watch"])]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "features/address.py:_foreign appends the region fields after the detail (English order), "
-        "so 彌敦道88號 with city 九龍 keys as '弥敦道88号 九龙' while 九龍彌敦道88號 (Chinese order) "
-        "keys as '九龙弥敦道88号'."
-    ),
-)
 async def test_a_hong_kong_district_in_the_field_or_in_the_chinese_detail_is_the_same_building(
     engine: Engine,
 ) -> None:
@@ -570,14 +562,6 @@ async def test_a_hong_kong_address_in_chinese_drops_floor_and_flat(engine: Engin
     assert "WATCHLIST_HIT" not in codes(other)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "The contract's Address has its own postcode field, which the key ignores; a postcode typed at the "
-        "end of the detail instead becomes a word of the key (features/address.py:_foreign), so the same "
-        "building with and without it inline are two addresses."
-    ),
-)
 @pytest.mark.parametrize(
     ("listed", "inline"),
     [
