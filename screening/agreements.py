@@ -2,9 +2,9 @@
 
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from screening.registry_csv import CsvRegistry, parse_csv_entries
 
@@ -16,7 +16,8 @@ class Agreement(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    contract_id: str = Field(pattern=r"^[A-Za-z0-9_-]{1,40}$")
+    # As on a waybill: any agreement number the carrier prints (HT/2026/0042, 协议2026-001).
+    contract_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
     name: str = Field(min_length=1, max_length=200)
     carrier: str | None = Field(default=None, pattern=r"^[A-Z]{2,8}$")
     status: Literal["active", "suspended"] = "active"
@@ -52,7 +53,7 @@ class AgreementRegistry(CsvRegistry[Agreement]):
 
 
 def _key_of(contract_id: str, carrier: str | None) -> str:
-    # "|" is in neither a contract id nor a carrier code (their patterns).
+    # A carrier code has no "|" (its pattern), so the last "|" parts the key, whatever the contract id holds.
     return f"{contract_id}|{carrier or ''}"
 
 

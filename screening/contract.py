@@ -18,12 +18,10 @@ from pydantic import (
     StrictBool,
     StrictInt,
     StringConstraints,
-    ValidationError,
     ValidationInfo,
     field_validator,
-    model_validator,
 )
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic_core import PydanticCustomError
 
 Service = Literal["domestic", "export", "import"]
 Channel = Literal["express", "postal", "cbec"]
@@ -121,10 +119,11 @@ class Address(Contract):
     """A postal address; province, city, district and detail are required in mainland China."""
 
     country: Annotated[str, Field(strict=True, min_length=2, max_length=2)]
-    province: OptText = None
-    city: OptText = None
-    district: OptText = None
-    detail: OptText = None
+    # Validated when left out too, so that a missing mainland part is named beside any other bad field.
+    province: Annotated[OptText, Field(validate_default=True)] = None
+    city: Annotated[OptText, Field(validate_default=True)] = None
+    district: Annotated[OptText, Field(validate_default=True)] = None
+    detail: Annotated[OptText, Field(validate_default=True)] = None
     postcode: (
         Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9 -]{2,12}$"), Field(strict=True)] | None
     ) = None
@@ -134,33 +133,19 @@ class Address(Contract):
     def _known_country(cls, value: str) -> str:
         code = value.upper()
         if pycountry.countries.get(alpha_2=code) is None:
-            raise PydanticCustomError(
-                "country_code", "not an ISO-3166 alpha-2 country code: {code}", {"code": value}
-            )
+            raise PydanticCustomError("country_code", "not an ISO-3166 alpha-2 country code", {})
         return code
 
-    @model_validator(mode="after")
-    def _mainland_fields(self) -> "Address":
-        if self.country == "CN":
-            missing = [f for f in ("province", "city", "district", "detail") if not getattr(self, f)]
-            if missing:
-                # Each missing part named at its own field, as the contract asks of every bad field.
-                raise ValidationError.from_exception_data(
-                    "Address",
-                    [
-                        InitErrorDetails(
-                            type=PydanticCustomError(
-                                "cn_address_incomplete",
-                                "a mainland China address needs its {part}",
-                                {"part": part},
-                            ),
-                            loc=(part,),
-                            input=getattr(self, part),
-                        )
-                        for part in missing
-                    ],
-                )
-        return self
+    @field_validator("province", "city", "district", "detail", mode="after")
+    @classmethod
+    def _mainland_part(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if not value and info.data.get("country") == "CN":
+            raise PydanticCustomError(
+                "cn_address_incomplete",
+                "a mainland China address needs its {part}",
+                {"part": info.field_name},
+            )
+        return value
 
 
 def id_number_well_formed(id_type: str, number: str) -> bool:
@@ -188,8 +173,12 @@ class Party(Contract):
     id_verified: StrictBool = False
     verification_method: VerificationMethod | None = None
     customer_type: CustomerType = "individual"
+    # Any agreement number the carrier prints (HT/2026/0042, 协议2026-001): the contract gives no format.
     contract_id: (
-        Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,40}$"), Field(strict=True)] | None
+        Annotated[
+            str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40), Field(strict=True)
+        ]
+        | None
     ) = None
 
     @field_validator("phone", mode="after")
@@ -331,9 +320,7 @@ class Waybill(Contract):
     def _iso_currency(cls, value: str) -> str:
         code = value.upper()
         if pycountry.currencies.get(alpha_3=code) is None:
-            raise PydanticCustomError(
-                "currency_code", "not an ISO-4217 currency code: {code}", {"code": value}
-            )
+            raise PydanticCustomError("currency_code", "not an ISO-4217 currency code", {})
         return code
 
     @field_validator("dims_cm", mode="after")
@@ -354,8 +341,8 @@ class Waybill(Contract):
         if abs(total - Decimal(str(value))) >= Decimal("0.01"):
             raise PydanticCustomError(
                 "declared_value_mismatch",
-                "declared_value {declared} is not the sum of quantity × unit_value ({total})",
-                {"declared": value, "total": float(total)},
+                "declared_value is not the sum of quantity × unit_value over the items ({total})",
+                {"total": float(total)},
             )
         return value
 

@@ -119,9 +119,10 @@ class Engine:
         """The missing-rate error of a waybill body that failed validation on other fields (named: their
         locations in the waybill), located at `at`: every offending field is named at once."""
         currency = raw.get("currency") if isinstance(raw, dict) else None
-        if not isinstance(currency, str) or currency in self.rates or ("currency",) in named:
+        # As the contract reads it: trimmed, upper case (a code it refuses is named there already).
+        if not isinstance(currency, str) or currency.strip().upper() in self.rates or ("currency",) in named:
             return []
-        return [{**d, "loc": [*at, *d["loc"][1:]]} for d in unrated_currency(currency).detail]
+        return [{**d, "loc": [*at, *d["loc"][1:]]} for d in unrated_currency().detail]
 
     async def readiness(self) -> dict[str, bool]:
         """What the service needs to decide, and whether each part answers."""

@@ -58,10 +58,10 @@ def _problem(party: Party, *, today: date) -> str | None:
     return id_problem(party.id_type, party.id_number, today=today)
 
 
-def unrated_currency(currency: str) -> InvalidInput:
+def unrated_currency() -> InvalidInput:
     """The error of a currency the service has no exchange rate for (a valid ISO-4217 code otherwise)."""
     return InvalidInput.field(
-        ("currency",), f"no exchange rate to CNY for {currency}", "currency_unsupported"
+        ("currency",), "no exchange rate to CNY for this currency", "currency_unsupported"
     )
 
 
@@ -76,7 +76,7 @@ def prepare(
     """Derive the facts of a waybill; an unknown currency is bad input."""
     rate = rates.get(waybill.currency)
     if rate is None:
-        raise unrated_currency(waybill.currency)
+        raise unrated_currency()
     items = tuple(
         ItemFacts(
             index=i,

@@ -2,6 +2,23 @@
 
 from typing import Any
 
+# The "required: yes" rows of the contract's Waybill table.
+WAYBILL_REQUIRED = (
+    "waybill_no",
+    "carrier",
+    "outlet_id",
+    "accepted_at",
+    "service",
+    "channel",
+    "sender",
+    "receiver",
+    "items",
+    "currency",
+    "declared_value",
+    "weight_kg",
+    "pickup_checks",
+)
+
 # The Decision table of the contract (case_status is the one optional field the service adds).
 DECISION_FIELDS = frozenset(
     {

@@ -50,7 +50,8 @@ def test_a_suspended_agreement_through_json_holds(client: ScoringClient, admin: 
 def test_a_bad_csv_names_each_bad_row_and_changes_nothing(
     client: ScoringClient, admin: dict[str, str]
 ) -> None:
-    csv = "contract_id,name,status\nOK-1,好店,active\nBAD ID,坏店,active\nOK-2,,paused\n"
+    too_long = "X" * 41  # an agreement number is any text of up to 40 characters
+    csv = f"contract_id,name,status\nOK-1,好店,active\n{too_long},坏店,active\nOK-2,,paused\n"
     r = client.http.post("/v1/admin/agreements/csv", content=csv.encode(), headers=admin)
     assert r.status_code == 422
     rows = {tuple(e["loc"][:2]) for e in r.json()["detail"]}
