@@ -25,6 +25,11 @@ class Outlet(BaseModel):
     name: str = Field(min_length=1, max_length=200)
 
 
+def outlet_key(outlet: Outlet) -> str:
+    """The registry key of an outlet: its carrier and its code (a carrier code has no "|")."""
+    return f"{outlet.carrier}|{outlet.outlet_id}"
+
+
 OUTLET_SCHEMA = pl.Schema({name: pl.String() for name in Outlet.model_fields})
 
 
@@ -34,11 +39,12 @@ class OutletRegistry(CsvRegistry[Outlet]):
     FIELDS = tuple(Outlet.model_fields)
 
     def __init__(self, path: Path | None = None) -> None:
-        super().__init__(path, parse=parse_outlets_csv, key=lambda o: o.outlet_id)
+        # Outlet codes are each carrier's own: SF's 0042 and YTO's 0042 are two places.
+        super().__init__(path, parse=parse_outlets_csv, key=outlet_key)
 
-    def get(self, outlet_id: str) -> Outlet | None:
-        """The outlet, None when it is not registered."""
-        return self._by_id.get(outlet_id)
+    def get(self, outlet_id: str, carrier: str) -> Outlet | None:
+        """The carrier's outlet, None when it is not registered."""
+        return self._by_id.get(f"{carrier}|{outlet_id}")
 
     def frame(self) -> pl.DataFrame:
         """Every outlet as a frame (outlet_id, carrier, province, city, district, name) to join on."""

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from screening.cases.schemas import VIOLATION_STATUSES
-from screening.cases.tables import Case
+from screening.cases.tables import Case, Label
 from screening.compliance.case_outcomes import CASE_OUTCOMES_SCHEMA, CaseOutcomes
 from screening.db import Database
 
@@ -24,12 +24,25 @@ def case_outcomes(db: Database) -> CaseOutcomes:
 
     def read(*, opened_from: datetime, opened_to: datetime) -> pl.DataFrame:
         def query(session: Session) -> list[tuple[str, str, str, datetime, datetime | None]]:
-            rows = session.execute(
-                sa.select(Case.carrier, Case.waybill_no, Case.status, Case.opened_at, Case.closed_at).where(
-                    Case.opened_at >= opened_from, Case.opened_at < opened_to
-                )
+            # An inspection that found a violation confirms its parcel's hold (README: "a confirmed
+            # violation … or an inspection that found one") while the case is still open; an officer's
+            # closing stands.
+            found = (
+                sa.select(sa.func.min(Label.at))
+                .where(Label.case_id == Case.case_id, Label.source == "inspection", Label.label == 1)
+                .scalar_subquery()
             )
-            return [(c, w, audit_status(s), o, cl) for c, w, s, o, cl in rows]
+            rows = session.execute(
+                sa.select(
+                    Case.carrier, Case.waybill_no, Case.status, Case.opened_at, Case.closed_at, found
+                ).where(Case.opened_at >= opened_from, Case.opened_at < opened_to)
+            )
+            return [
+                (c, w, "confirmed", o, inspected)
+                if cl is None and inspected is not None
+                else (c, w, audit_status(s), o, cl)
+                for c, w, s, o, cl, inspected in rows
+            ]
 
         rows = db.read_sync(query)
         return pl.DataFrame(rows, schema=CASE_OUTCOMES_SCHEMA, orient="row")

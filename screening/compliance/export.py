@@ -10,18 +10,31 @@ from screening.compliance.report_html import write_html
 from screening.compliance.report_xlsx import write_xlsx
 
 
+def _csv_ready(frame: pl.DataFrame) -> pl.DataFrame:
+    """Displayable, with bilingual headings, and text a spreadsheet would run as a formula quoted."""
+    shown = displayable(frame)
+    # Text from waybills (outlet ids, names) starting =, +, -, @ is data, not a formula (OWASP CSV
+    # injection): a leading apostrophe makes Excel show it as it is.
+    texts = [c for c, kind in shown.schema.items() if kind == pl.String]
+    shown = shown.with_columns(
+        pl.when(pl.col(c).str.contains(r"^[=+\-@\t\r]"))
+        .then(pl.lit("'") + pl.col(c))
+        .otherwise(pl.col(c))
+        .alias(c)
+        for c in texts
+    )
+    return shown.rename({c: label(c) for c in shown.columns})
+
+
 def write_csv(frame: pl.DataFrame, path: Path) -> Path:
     """A frame as CSV with bilingual headings, in UTF-8 with a byte-order mark (Excel then reads Chinese)."""
-    shown = displayable(frame)
-    shown.rename({c: label(c) for c in shown.columns}).write_csv(path, include_bom=True)
+    _csv_ready(frame).write_csv(path, include_bom=True)
     return path
 
 
 def csv_bytes(frame: pl.DataFrame) -> bytes:
     """The same CSV in memory, for a download."""
-    shown = displayable(frame)
-    text = shown.rename({c: label(c) for c in shown.columns}).write_csv(include_bom=True)
-    return text.encode("utf-8")
+    return _csv_ready(frame).write_csv(include_bom=True).encode("utf-8")
 
 
 def write_report(report: Report, out_dir: Path) -> list[Path]:

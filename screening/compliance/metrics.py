@@ -159,9 +159,9 @@ def with_rates(frame: pl.DataFrame) -> pl.DataFrame:
 def with_regions(frame: pl.DataFrame, outlets: pl.DataFrame) -> pl.DataFrame:
     """Join each row's outlet to its province, city, district and name; unknown outlets say so."""
     registry = outlets.select(
-        "outlet_id", "province", "city", "district", pl.col("name").alias("outlet_name")
+        "carrier", "outlet_id", "province", "city", "district", pl.col("name").alias("outlet_name")
     )
-    return frame.join(registry, on="outlet_id", how="left").with_columns(
+    return frame.join(registry, on=["carrier", "outlet_id"], how="left").with_columns(
         pl.col("province", "city", "district").fill_null(UNKNOWN),
         pl.col("outlet_name").fill_null(UNKNOWN_NAME),
     )

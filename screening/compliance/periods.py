@@ -9,8 +9,12 @@ from screening.errors import InvalidInput
 from screening.parcel import BEIJING
 
 PeriodKind = Literal["week", "month", "days"]
-_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+# ASCII digits, the whole text (no trailing newline), and the service's years (as its timestamps):
+# a label becomes a file name and a date range, where anything else fails late.
+_WEEK = re.compile(r"([0-9]{4})-W([0-9]{2})")
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2099, 12, 31)
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,31 +29,35 @@ class Period:
     @classmethod
     def week(cls, text: str, *, loc: tuple[str, ...] = ("query", "week")) -> "Period":
         """An ISO week such as 2026-W47 (Monday to Sunday); a bad one is named at loc."""
-        match = _WEEK.match(text)
+        match = _WEEK.fullmatch(text)
         try:
-            if match is None:
+            if match is None or not FIRST_DAY.year <= int(match[1]) <= LAST_DAY.year:
                 raise ValueError(text)
             monday = date.fromisocalendar(int(match[1]), int(match[2]), 1)
         except ValueError as exc:
-            raise _bad(loc, f"not an ISO week like 2026-W47: {text}") from exc
+            raise _bad(loc, "not an ISO week like 2026-W47 (years 2000 to 2099)") from exc
         return cls("week", text, monday, monday + timedelta(days=6))
 
     @classmethod
     def month(cls, text: str, *, loc: tuple[str, ...] = ("query", "month")) -> "Period":
         """A calendar month such as 2026-11; a bad one is named at loc."""
-        match = _MONTH.match(text)
+        match = _MONTH.fullmatch(text)
         try:
-            if match is None:
+            if match is None or not FIRST_DAY.year <= int(match[1]) <= LAST_DAY.year:
                 raise ValueError(text)
             first = date(int(match[1]), int(match[2]), 1)
         except ValueError as exc:
-            raise _bad(loc, f"not a month like 2026-11: {text}") from exc
+            raise _bad(loc, "not a month like 2026-11 (years 2000 to 2099)") from exc
         following = (first + timedelta(days=32)).replace(day=1)
         return cls("month", text, first, following - timedelta(days=1))
 
     @classmethod
     def days(cls, start: date, end: date) -> "Period":
         """Any range of days; the period before it is as long."""
+        if start < FIRST_DAY:
+            raise _bad(("query", "from"), "a day from 2000-01-01 on")
+        if end > LAST_DAY:
+            raise _bad(("query", "to"), "a day up to 2099-12-31")
         if end < start:
             raise _bad(("query", "to"), "the period ends before it starts")
         return cls("days", f"{start.isoformat()}..{end.isoformat()}", start, end)

@@ -96,7 +96,10 @@ def _summary(book: Any, formats: _Formats, report: Report) -> None:
 
 def write_xlsx(report: Report, path: Path) -> Path:
     """Write the workbook (rows are streamed out: memory stays flat however long the sheets are)."""
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
+    # Text stays text: an outlet id of "=HYPERLINK(…)" from a waybill must not become a live formula.
+    book = xlsxwriter.Workbook(
+        str(path), {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
+    )
     formats = _Formats(book)
     _summary(book, formats, report)
     tables = {

@@ -63,18 +63,19 @@ class Filters:
         )
 
     def region(self, sources: AuditSources) -> pl.Expr | None:
-        """Condition on outlet_id for the region filters (None when there are none)."""
+        """Condition on the outlet (carrier and code) for the region filters (None when there are none)."""
         wanted = {
             c: getattr(self, c) for c in ("province", "city", "district") if getattr(self, c) is not None
         }
         if not wanted:
             return None
         registry = sources.outlets.frame()
+        outlet = pl.concat_str("carrier", "outlet_id", separator="|").alias("outlet")
         if UNKNOWN in wanted.values():
-            return ~pl.col("outlet_id").is_in(registry["outlet_id"].to_list())
+            return ~outlet.is_in(registry.select(outlet)["outlet"].to_list())
         for column, value in wanted.items():
             registry = registry.filter(pl.col(column) == value)
-        return pl.col("outlet_id").is_in(registry["outlet_id"].to_list())
+        return outlet.is_in(registry.select(outlet)["outlet"].to_list())
 
 
 def _period_json(period: Period) -> dict[str, Any]:

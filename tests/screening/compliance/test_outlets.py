@@ -14,9 +14,10 @@ def test_outlets_loaded_from_csv_survive_a_restart(tmp_path: Path) -> None:
     path = tmp_path / "outlets.csv"
     OutletRegistry(path).upsert(parse_outlets_csv("\ufeff" + CSV))
     again = OutletRegistry(path)
-    outlet = again.get("SF-A")
+    outlet = again.get("SF-A", "SF")
     assert outlet is not None and (outlet.province, outlet.district) == ("上海市", "浦东新区")
-    assert again.get("SF-Z") is None
+    assert again.get("SF-Z", "SF") is None
+    assert again.get("SF-A", "YTO") is None  # an outlet code is its carrier's own
     assert again.frame().columns == ["outlet_id", "carrier", "province", "city", "district", "name"]
 
 
