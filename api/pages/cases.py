@@ -2,6 +2,7 @@
 
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse
@@ -75,7 +76,7 @@ class QueueForm(BaseModel):
     def link(self, **changes: Any) -> str:
         """The queue URL with these filters, changed."""
         values = self.model_dump(mode="json") | changes
-        return "/cases?" + "&".join(f"{k}={v}" for k, v in values.items() if v not in (None, ""))
+        return "/cases?" + urlencode({k: v for k, v in values.items() if v not in (None, "")})
 
 
 router = APIRouter(include_in_schema=False)
