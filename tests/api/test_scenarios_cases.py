@@ -88,9 +88,9 @@ def ids(client: CaseClient, **params: Any) -> list[str]:
     return [c["case_id"] for c in queue(client, **params)["items"]]
 
 
-def detail(client: CaseClient, case_id: str) -> dict[str, Any]:
+def detail(client: CaseClient, case_id: str, **headers: str) -> dict[str, Any]:
     """GET /v1/cases/{case_id}; expects 200."""
-    r = client.http.get(f"/v1/cases/{case_id}")
+    r = client.http.get(f"/v1/cases/{case_id}", headers=headers)
     assert r.status_code == 200, r.text
     body: dict[str, Any] = r.json()
     return body

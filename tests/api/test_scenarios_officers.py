@@ -29,6 +29,7 @@ from screening.keys.service import KeyKind
 from tests.api.answers import codes, reason_of
 from tests.api.conftest import PASSWORD, CaseClient
 from tests.api.keys import bearer, make_key
+from tests.api.test_scenarios_cases import cbec_import, detail, held_case, ids, queue, trail
 from tests.factories import (
     BASE_TIME,
     NO_ID,
@@ -65,57 +66,11 @@ def sender(seq: str, **changes: Any) -> dict[str, Any]:
     )
 
 
-def cbec_import(**changes: Any) -> dict[str, Any]:
-    """A cross-border e-commerce import of 6,000 CNY without the buyer's ID: held for two reasons."""
-    base: dict[str, Any] = {
-        "service": "import",
-        "channel": "cbec",
-        "sender": hk_receiver(),
-        "receiver": cn_receiver(),
-        "items": [item(description="奶粉 milk powder", category="food", quantity=1, unit_value=6000.0)],
-    }
-    return waybill(**(base | changes))
-
-
 def post(
     client: CaseClient, url: str, headers: dict[str, str], body: Any = None
 ) -> Callable[[], httpx2.Response]:
     """A POST to run later (in a race), with one person's session headers."""
     return partial(client.http.post, url, json=body, headers=headers)
-
-
-def held_case(client: CaseClient, wb: dict[str, Any] | None = None) -> str:
-    """Score a waybill that must be held; its case id."""
-    d = client.score(wb if wb is not None else over_limit())
-    assert d["decision"] == "hold" and d["case_id"], d
-    case_id: str = d["case_id"]
-    return case_id
-
-
-def queue(client: CaseClient, **params: Any) -> dict[str, Any]:
-    """GET /v1/cases with these query parameters; expects 200."""
-    r = client.http.get("/v1/cases", params=params)
-    assert r.status_code == 200, r.text
-    body: dict[str, Any] = r.json()
-    return body
-
-
-def ids(client: CaseClient, **params: Any) -> list[str]:
-    """Case ids of one page of the queue."""
-    return [c["case_id"] for c in queue(client, **params)["items"]]
-
-
-def detail(client: CaseClient, case_id: str, **headers: str) -> dict[str, Any]:
-    """GET /v1/cases/{case_id}; expects 200."""
-    r = client.http.get(f"/v1/cases/{case_id}", headers=headers)
-    assert r.status_code == 200, r.text
-    body: dict[str, Any] = r.json()
-    return body
-
-
-def trail(client: CaseClient, case_id: str) -> list[tuple[str, str]]:
-    """(action, actor) of each entry of a case's audit trail."""
-    return [(h["action"], h["actor"]) for h in detail(client, case_id)["history"]]
 
 
 def trail_with(client: CaseClient, case_id: str, headers: dict[str, str]) -> list[tuple[str, str]]:
