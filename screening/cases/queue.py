@@ -1,5 +1,6 @@
 """Reading the queue: one page with filters and counts, one case in full, a case's status."""
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -160,12 +161,39 @@ def get_case(session: Session, *, case_id: str, now: datetime) -> CaseDetail:
     )
 
 
+def shares_an_entity(case_id: Any, keys: Any) -> sa.Exists:
+    """Whether the case (by its id column) was counted under one of these entity keys."""
+    return sa.exists().where(CaseEntity.case_id == case_id, CaseEntity.entity_key.in_(keys))
+
+
+def ring_keys(entities: Mapping[str, str], decision: Mapping[str, Any]) -> list[str]:
+    """The entity keys (of key → kind) whose history the decision's linked waybills came from."""
+    kinds = {
+        r["evidence"].get("entity")
+        for r in decision.get("reasons", ())
+        if isinstance(r.get("evidence"), dict) and r["evidence"].get("linked_waybills")
+    }
+    return [key for key, kind in entities.items() if kind in kinds] or list(entities)
+
+
+def case_ring_keys(session: Session, case: Case) -> list[str]:
+    """ring_keys of a stored case."""
+    rows = session.execute(
+        sa.select(CaseEntity.entity_key, CaseEntity.kind).where(CaseEntity.case_id == case.case_id)
+    )
+    return ring_keys(dict(rows.all()), case.decision)
+
+
 def _linked(session: Session, case: Case) -> list[LinkedParcel]:
     numbers = list(case.linked_waybills)
     if not numbers:
         return []
-    # Linked waybill numbers carry no carrier; a number held by another carrier's case is unlikely.
-    cases = {c.waybill_no: c for c in session.scalars(sa.select(Case).where(Case.waybill_no.in_(numbers)))}
+    # Linked waybill numbers carry no carrier (the contract's evidence): a ring's parcels come from one
+    # entity's history, so another carrier's case that only shares a number is told apart by that entity.
+    related = sa.select(Case).where(
+        Case.waybill_no.in_(numbers), shares_an_entity(Case.case_id, case_ring_keys(session, case))
+    )
+    cases = {c.waybill_no: c for c in session.scalars(related)}
     return [
         LinkedParcel(
             waybill_no=n,

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from screening.cases import audit
 from screening.cases.priority import base_points, priority_key
-from screening.cases.queue import summary
+from screening.cases.queue import case_ring_keys, ring_keys, shares_an_entity, summary
 from screening.cases.schemas import (
     CLOSED,
     STATUS_AFTER,
@@ -74,12 +74,18 @@ _CASE_COLUMNS = (
     _CASES.c.scored_at,
     _CASES.c.decision_digest,
 )
+# Linked waybills are numbers without a carrier (the contract's evidence); a ring's parcels come from one
+# entity's history, so a related case must also have been counted under that entity: another carrier's
+# case with the same number is not pulled into the ring.
+_SHARES_AN_ENTITY = shares_an_entity(_CASES.c.case_id, sa.bindparam("keys", expanding=True))
 _CASE_AND_RELATED = sa.union(
     sa.select(*_CASE_COLUMNS).where(_CASES.c.case_id == sa.bindparam("case_id")),
-    sa.select(*_CASE_COLUMNS).where(_CASES.c.waybill_no.in_(sa.bindparam("linked", expanding=True))),
+    sa.select(*_CASE_COLUMNS).where(
+        _CASES.c.waybill_no.in_(sa.bindparam("linked", expanding=True)), _SHARES_AN_ENTITY
+    ),
     sa.select(*_CASE_COLUMNS)
     .join(_LINKS, _LINKS.c.case_id == _CASES.c.case_id)
-    .where(_LINKS.c.waybill_no == sa.bindparam("waybill_no")),
+    .where(_LINKS.c.waybill_no == sa.bindparam("waybill_no"), _SHARES_AN_ENTITY),
 )
 
 # Built once: building and keying a statement per hold cost as much CPU as running it.
@@ -110,7 +116,12 @@ def upsert_case(session: Session, *, draft: CaseDraft, sla_hours: float) -> Case
     chain = audit.lock_chain(connection)
     rows = connection.execute(
         _CASE_AND_RELATED,
-        {"case_id": draft.case_id, "waybill_no": draft.waybill_no, "linked": list(draft.linked_waybills)},
+        {
+            "case_id": draft.case_id,
+            "waybill_no": draft.waybill_no,
+            "linked": list(draft.linked_waybills),
+            "keys": ring_keys(draft.entities, draft.decision),
+        },
     ).all()
     existing = next((r for r in rows if r.case_id == draft.case_id), None)
     if existing is None:
@@ -304,6 +315,7 @@ def _join_cluster(session: Session, case: Case) -> None:
                 Case.waybill_no.in_(linked) if linked else sa.false(),
                 Case.case_id.in_(sa.select(CaseLink.case_id).where(CaseLink.waybill_no == case.waybill_no)),
             ),
+            shares_an_entity(Case.case_id, case_ring_keys(session, case)),
         )
     ).all()
     if not related and not linked:

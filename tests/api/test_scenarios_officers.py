@@ -880,12 +880,6 @@ def test_a_supervisor_acts_on_a_ring_but_an_auditor_may_not(cases_client: CaseCl
     assert ids(client, assignee="chief", sort="age") == held
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="README/contract: '(carrier, waybill_no) identifies a parcel'; the ring is joined by waybill "
-    "number alone (service._CASE_AND_RELATED, queue._linked), so another carrier's unrelated case with "
-    "the same number is pulled into the ring and seized with it by the ring action",
-)
 def test_another_carriers_case_with_the_same_number_stays_out_of_the_ring(cases_client: CaseClient) -> None:
     client = cases_client
     ring = ant_ring(8, id_number=resident_id(region="510104", seq="108"), phone="13600000108")
@@ -907,6 +901,19 @@ def test_another_carriers_case_with_the_same_number_stays_out_of_the_ring(cases_
     assert detail(client, stranger_case)["cluster_id"] != cluster
     linked = {p["waybill_no"]: p for p in detail(client, held[-1])["linked"]}
     assert linked[ring[0]["waybill_no"]]["case_id"] is None
+
+
+def test_a_ring_sent_through_two_carriers_is_one_cluster(cases_client: CaseClient) -> None:
+    """One sender's ants alternating SF and YTO: every held parcel joins one cluster, whatever its carrier."""
+    client = cases_client
+    ring = ant_ring(8, id_number=resident_id(region="510104", seq="118"), phone="13600000118")
+    for i, wb in enumerate(ring):
+        if i % 2:
+            wb.update(carrier="YTO", waybill_no=f"YT{wb['waybill_no'][2:]}", outlet_id="YTO-310000-1")
+    held = [d["case_id"] for d in map(client.score, ring) if d["case_id"]]
+    assert len(held) >= 2 and {h.split("-")[1] for h in held} == {"SF", "YTO"}
+    client.as_new("wang", "officer")
+    assert len({detail(client, h)["cluster_id"] for h in held}) == 1
 
 
 # Sessions and CSRF ------------------------------------------------------------------------------------------
