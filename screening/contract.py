@@ -1,6 +1,7 @@
 """The wire contract: waybills in, decisions out (field names are fixed by shared/contract)."""
 
 import functools
+import math
 import re
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -15,13 +16,16 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    ModelWrapValidatorHandler,
     StrictBool,
     StrictInt,
     StringConstraints,
+    ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 Service = Literal["domestic", "export", "import"]
 Channel = Literal["express", "postal", "cbec"]
@@ -346,10 +350,74 @@ class Waybill(Contract):
             )
         return value
 
+    @model_validator(mode="wrap")
+    @classmethod
+    def _total_beside_item_errors(cls, data: Any, handler: ModelWrapValidatorHandler["Waybill"]) -> "Waybill":
+        """A wrong declared_value is named even when an item failed on a field outside the sum."""
+        try:
+            return handler(data)
+        except ValidationError as exc:
+            errors = exc.errors(include_url=False)
+            # Only when the declared value and every line's quantity and unit value passed on their own.
+            summed = [e["loc"] for e in errors if e["loc"][:1] in (("declared_value",), ("items",))]
+            if any(loc[:1] == ("declared_value",) or len(loc) < 3 or loc[2] in _SUMMED for loc in summed):
+                raise
+            total = _raw_total(data)
+            declared = data.get("declared_value") if isinstance(data, dict) else None
+            if (
+                total is None
+                or not _is_number(declared)
+                or abs(total - Decimal(str(declared))) < Decimal("0.01")
+            ):
+                raise
+            # The errors as they were, and the total's: one 422 naming every offending field.
+            lines = [
+                InitErrorDetails(
+                    type=PydanticCustomError(e["type"], e["msg"]),  # no context: the text stays as it is
+                    loc=tuple(e["loc"]),
+                    input=e.get("input"),
+                )
+                for e in errors
+            ]
+            mismatch = PydanticCustomError(
+                "declared_value_mismatch",
+                "declared_value is not the sum of quantity × unit_value over the items ({total})",
+                {"total": float(total)},
+            )
+            lines.append(InitErrorDetails(type=mismatch, loc=("declared_value",), input=declared))
+            raise ValidationError.from_exception_data(cls.__name__, lines) from None
+
     @property
     def parcel_key(self) -> str:
         """The parcel's identity: carrier and waybill number."""
         return f"{self.carrier}:{self.waybill_no}"
+
+
+_SUMMED = ("quantity", "unit_value")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _raw_total(data: Any) -> Decimal | None:
+    """Σ quantity × unit_value of raw items when every line has a usable quantity and unit value."""
+    items = data.get("items") if isinstance(data, dict) else None
+    if not isinstance(items, list) or not items:
+        return None
+    total = Decimal(0)
+    for item in items:
+        quantity = item.get("quantity") if isinstance(item, dict) else None
+        unit_value = item.get("unit_value") if isinstance(item, dict) else None
+        if (
+            not isinstance(quantity, int)
+            or isinstance(quantity, bool)
+            or quantity < 1
+            or not _is_number(unit_value)
+        ):
+            return None
+        total += Decimal(str(unit_value)) * quantity
+    return total
 
 
 class Reason(BaseModel):

@@ -540,12 +540,6 @@ def test_a_mainland_address_missing_a_part_names_it_beside_another_bad_part(
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="declared_value is checked against the items only when every item validated "
-    "(screening/contract.py Waybill._value_adds_up reads the validated items), so a wrong total beside an "
-    "item error outside the sum (an unknown category) is not named with it; known gap",
-)
 def test_a_wrong_total_is_named_beside_an_item_error_outside_the_sum(svc: Service) -> None:
     """3 × 260 declared as 999, and the line's category unknown: both fields are offending."""
     wb = example(items=[lipstick(category="weapons")], declared_value=999.0)
