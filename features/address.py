@@ -401,17 +401,21 @@ _HAN_GAP = re.compile(r"(?<=[\u4e00-\u9fff\d]) (?=[\u4e00-\u9fff])|(?<=[\u4e00-\
 def _foreign_chinese(country: str, names: re.Pattern[str], texts: list[str]) -> NormalisedAddress:
     """_foreign for a detail written in Chinese: regions first, as Chinese writes them (九龙弥敦道88号),
     each once, with no spaces between Chinese words."""
-    detail, regions = texts[0], texts[:0:-1]
-    parts: dict[bool, list[str]] = {False: [], True: []}
-    for drop in (False, True):
-        body = _words(detail, names, drop_sub_building=drop)
-        for region in regions:
-            words = _words(region, names, drop_sub_building=drop)
-            if words and words.replace(" ", "") not in body.replace(" ", ""):
-                parts[drop].append(words)
-        parts[drop].append(body)
-    full, key = (_HAN_GAP.sub("", " ".join(w for w in parts[drop] if w)).strip() for drop in (False, True))
+    full, key = (_chinese_order(texts, names, drop_sub_building=drop) for drop in (False, True))
     return NormalisedAddress(full=f"{country}|{full}", building_key=f"{country}|{key}" if key else "")
+
+
+def _chinese_order(texts: list[str], names: re.Pattern[str], *, drop_sub_building: bool) -> str:
+    """The detail (texts[0]) after the region fields it does not already name, largest region first."""
+    detail = _words(texts[0], names, drop_sub_building=drop_sub_building)
+    written = detail.replace(" ", "")
+    regions = [
+        words
+        for text in texts[:0:-1]
+        if (words := _words(text, names, drop_sub_building=drop_sub_building))
+        and words.replace(" ", "") not in written
+    ]
+    return _HAN_GAP.sub("", " ".join([*regions, detail])).strip()
 
 
 def normalise_address(

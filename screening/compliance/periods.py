@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
 
+from screening.contract import EARLIEST, LATEST
 from screening.errors import InvalidInput
 from screening.parcel import BEIJING
 
@@ -13,8 +14,8 @@ PeriodKind = Literal["week", "month", "days"]
 # a label becomes a file name and a date range, where anything else fails late.
 _WEEK = re.compile(r"([0-9]{4})-W([0-9]{2})")
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
-FIRST_DAY = date(2000, 1, 1)
-LAST_DAY = date(2099, 12, 31)
+FIRST_DAY = EARLIEST.date()
+LAST_DAY = LATEST.date() - timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)
