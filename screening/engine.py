@@ -351,6 +351,7 @@ class Engine:
         """
         out: list[Decision | BatchError | None] = [None] * len(raw)
         chunk: list[tuple[int, Facts]] = []
+        keys: set[str] = set()  # the chunk's parcels
         for i, item in enumerate(raw):
             try:
                 waybill = Waybill.model_validate(item)
@@ -372,10 +373,11 @@ class Engine:
                 out[i] = BatchError.model_validate({"error": {"detail": detail}})
                 continue
             key = waybill.parcel_key
-            if len(chunk) == BATCH_CHUNK or any(f.waybill.parcel_key == key for _, f in chunk):
+            if len(chunk) == BATCH_CHUNK or key in keys:
                 await self._decide_chunk(chunk, out)
-                chunk = []
+                chunk, keys = [], set()
             chunk.append((i, facts))
+            keys.add(key)
         await self._decide_chunk(chunk, out)
         return [d for d in out if d is not None]
 

@@ -253,10 +253,7 @@ class RedisHistoryStore:
         # One node: the calls packed by hand and written at once on one pooled connection. redis-py's
         # pipeline packs argument by argument and was the largest part of the history's CPU per waybill.
         assert isinstance(self._client, Redis)
-        packed = _packed(
-            args if script is None else ("EVALSHA", self._shas[script], len(keys), *keys, *args)
-            for script, keys, args in calls
-        )
+        packed = _packed_calls(calls, self._shas)
         pool = self._client.connection_pool
         connection = await pool.get_connection()  # type: ignore[no-untyped-call]
         try:
@@ -287,26 +284,47 @@ _BULK: dict[str | int, bytes] = {}
 _BULK_MAX = 65_536
 
 
-def _packed(commands: Iterable[Sequence[str | int | bytes]]) -> bytes:
-    """Commands in the Redis protocol (RESP arrays of bulk strings), ready to write."""
+def _packed_calls(calls: Sequence[_Call], shas: dict[str, str]) -> bytes:
+    """Calls in the Redis protocol, scripts as EVALSHA, ready to write."""
     out: list[bytes] = []
-    for args in commands:
-        out.append(b"*%d\r\n" % len(args))
-        for arg in args:
-            if isinstance(arg, bytes):
-                out.append(b"$%d\r\n%b\r\n" % (len(arg), arg))
-                continue
-            kept = type(arg) is str or type(arg) is int  # not a bool, though True == 1 as a key
-            bulk = _BULK.get(arg) if kept else None
-            if bulk is None:
-                data = str(arg).encode()
-                bulk = b"$%d\r\n%b\r\n" % (len(data), data)
-                if kept:
-                    if len(_BULK) >= _BULK_MAX:
-                        _BULK.clear()
-                    _BULK[arg] = bulk
-            out.append(bulk)
+    # A parcel's entities share one arguments tuple (observe_many): its bulk strings are packed once.
+    tails: dict[int, bytes] = {}
+    for script, keys, args in calls:
+        if script is None:
+            out.append(b"*%d\r\n" % len(args))
+            _pack(args, out)
+            continue
+        tail = tails.get(id(args))
+        if tail is None:
+            tail = tails[id(args)] = _packed_args(args)
+        out.append(b"*%d\r\n" % (3 + len(keys) + len(args)))
+        _pack(("EVALSHA", shas[script], len(keys), *keys), out)
+        out.append(tail)
     return b"".join(out)
+
+
+def _packed_args(args: Sequence[str | int | bytes]) -> bytes:
+    out: list[bytes] = []
+    _pack(args, out)
+    return b"".join(out)
+
+
+def _pack(args: Iterable[str | int | bytes], out: list[bytes]) -> None:
+    """Append each argument as a RESP bulk string."""
+    for arg in args:
+        if isinstance(arg, bytes):
+            out.append(b"$%d\r\n%b\r\n" % (len(arg), arg))
+            continue
+        kept = type(arg) is str or type(arg) is int  # not a bool, though True == 1 as a key
+        bulk = _BULK.get(arg) if kept else None
+        if bulk is None:
+            data = str(arg).encode()
+            bulk = b"$%d\r\n%b\r\n" % (len(data), data)
+            if kept:
+                if len(_BULK) >= _BULK_MAX:
+                    _BULK.clear()
+                _BULK[arg] = bulk
+        out.append(bulk)
 
 
 def _decision(raw: bytes | str | None) -> StoredDecision | None:

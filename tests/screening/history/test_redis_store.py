@@ -244,13 +244,24 @@ async def test_the_store_recovers_by_itself_when_redis_comes_back(tmp_path: Path
         stop_processes([server])
 
 
-def test_commands_are_packed_as_redis_py_packs_them_call_after_call() -> None:
+def test_calls_are_packed_as_redis_py_packs_them_call_after_call() -> None:
     from redis.connection import PythonRespSerializer
 
-    from screening.history.redis import _packed
+    from screening.history.redis import _packed_calls
 
-    commands = [("EVALSHA", "ab" * 20, 3, "k1", "k2", "k3", b"\x00\x01|", 0, -12, 2026), ("GET", "1", 1)]
+    shared = (b"\x00\x01|", 0, -12, 2026)  # one parcel's arguments, for two of its entities
+    calls = [
+        ("observe", ("k1", "k2", "k3"), shared),
+        (None, (), ("GET", "1", 1)),
+        ("observe", ("j1", "j2", "j3"), shared),
+        ("forget", ("k1", "k2"), (b"x",)),
+    ]
+    shas = {"observe": "ab" * 20, "forget": "cd" * 20}
+    commands = [
+        args if script is None else ("EVALSHA", shas[script], len(keys), *keys, *args)
+        for script, keys, args in calls
+    ]
     serializer = PythonRespSerializer(1000, lambda v: v if isinstance(v, bytes) else str(v).encode())
     expected = b"".join(b"".join(serializer.pack(*c)) for c in commands)  # type: ignore[no-untyped-call]
-    assert _packed(commands) == expected
-    assert _packed(commands) == expected, "the kept packed forms give the same bytes"
+    assert _packed_calls(calls, shas) == expected
+    assert _packed_calls(calls, shas) == expected, "the kept packed forms give the same bytes"
