@@ -216,7 +216,8 @@ class Party(Contract):
 
     def e164_phone(self) -> str:
         """The phone number in E.164 form."""
-        return e164(self.phone, self.address.country)
+        a = self.address
+        return e164(self.phone, a.country, city=a.city, province=a.province)
 
 
 # Countries of the North American plan write their own numbers with a leading 1 (1 415 555 0100), so an
@@ -258,13 +259,58 @@ def phone_problem(phone: str, region: str) -> str | None:
 
 
 @functools.lru_cache(maxsize=65_536)
-def e164(phone: str, country: str) -> str:
-    """A phone number in E.164 form (cached: the same senders and receivers come back all day)."""
+def e164(phone: str, country: str, *, city: str | None = None, province: str | None = None) -> str:
+    """A phone number in E.164 form (cached: the same senders and receivers come back all day); a mainland
+    landline written without its area code takes the one of the address's city when that city has one."""
     # phonenumbers.parse costs some 40 µs; a plain mainland mobile (the usual case) formats as +86 itself.
     if country == "CN" and _CN_MOBILE.fullmatch(phone):
         return "+86" + phone
     parsed = phonenumbers.parse(phone, phone_region(phone, country))
+    if country == "CN" and _LOCAL_DIGITS.fullmatch(phonenumbers.normalize_digits_only(phone)):
+        # 6552 9988 in Beijing and in Shanghai are two phones: 010-6552 9988 and 021-6552 9988.
+        code = area_code(city) or area_code(province)
+        if code is not None:
+            local = phonenumbers.parse(f"0{code}{parsed.national_number}", "CN")
+            if phonenumbers.is_valid_number(local):
+                parsed = local
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+# Local landline digits as dialled inside a city: 7 or 8 digits, never starting with 0 (a trunk prefix) or 1.
+_LOCAL_DIGITS = re.compile(r"[2-9]\d{6,7}", re.ASCII)
+# 浙江省杭州市, 新疆维吾尔自治区乌鲁木齐市, 新疆伊犁哈萨克自治州: the province part of a geocoder place.
+_PROVINCE_PART = re.compile(r"^(?:.+?(?:省|自治区)|新疆|西藏|内蒙古|宁夏|广西)(?=.)")
+
+
+def _city_name(name: str) -> str:
+    return name.strip().removesuffix("市")
+
+
+@functools.cache
+def _area_codes() -> dict[str, str | None]:
+    """Mainland city → trunk area code without its 0, from phonenumbers' geocoding data (None: a city
+    under two codes, so its local digits say nothing of the code)."""
+    # Hand-built because phonenumbers maps numbers to places and not places to codes; its data, read
+    # backwards here, stays the one source.
+    from phonenumbers import geocoder  # loads the geocoding data: only the first time a landline needs it
+
+    out: dict[str, str | None] = {}
+    for code in ("10", *(f"2{d}" for d in range(10)), *(str(n) for n in range(310, 1000))):
+        for subscriber in ("62345678", "2345678"):
+            number = phonenumbers.parse(f"+86{code}{subscriber}")
+            if phonenumbers.is_valid_number(number):
+                place = geocoder.description_for_number(number, "zh")
+                for city in _PROVINCE_PART.sub("", place).split("、"):
+                    name = _city_name(city)
+                    if name and name != "中国":
+                        out[name] = code if out.get(name, code) == code else None
+                break
+    return out
+
+
+def area_code(place: str | None) -> str | None:
+    """The trunk area code (without its 0) of a mainland city or municipality, None when unknown."""
+    return _area_codes().get(_city_name(place)) if place else None
 
 
 class Item(Contract):

@@ -1,10 +1,11 @@
-"""The wire contract's phone check: its shortcut for mainland mobiles says what phonenumbers says."""
+"""The wire contract's phones: the mainland-mobile shortcut says what phonenumbers says; local landlines."""
 
 import phonenumbers
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from screening.contract import phone_problem
+from screening.contract import area_code, e164, phone_problem
 
 
 def possible_by_phonenumbers(phone: str, region: str) -> bool:
@@ -25,3 +26,46 @@ def test_numbers_that_phonenumbers_reads_as_ip_dialled_are_not_taken_on_the_shor
     assert phone_problem("17951005046", "CN") is not None
     assert phone_problem("13800138000", "CN") is None
     assert phone_problem("11021001153", "CN") is not None
+
+
+@pytest.mark.parametrize(
+    ("place", "code"),
+    [
+        ("北京市", "10"),
+        ("北京", "10"),
+        ("上海市", "21"),
+        ("杭州市", "571"),
+        ("沈阳市", "24"),  # one of four cities listed under 024
+        ("铁岭市", "24"),
+        ("乌鲁木齐市", "991"),  # under 新疆维吾尔自治区
+        ("三亚市", "898"),
+        ("晋中市", None),  # listed under two codes
+        ("火星市", None),
+        (None, None),
+    ],
+)
+def test_a_city_takes_its_area_code_from_phonenumbers_geocoding(place: str | None, code: str | None) -> None:
+    assert area_code(place) == code
+
+
+@pytest.mark.parametrize(
+    ("phone", "city", "province", "number"),
+    [
+        ("6552 9988", "北京市", "北京市", "+861065529988"),
+        ("6552 9988", "上海市", "上海市", "+862165529988"),
+        ("87654321", "杭州市", "浙江省", "+8657187654321"),
+        ("6552 9988", "市辖区", "北京市", "+861065529988"),  # the municipality's code through its province
+        ("010-6552 9988", "上海市", "上海市", "+861065529988"),  # an area code given is kept
+        ("13800138000", "上海市", "上海市", "+8613800138000"),
+        ("6552 9988", "火星市", "火星省", "+8665529988"),  # no code known: the digits alone, as before
+    ],
+)
+def test_a_mainland_landline_without_its_area_code_takes_the_citys(
+    phone: str, city: str, province: str, number: str
+) -> None:
+    assert e164(phone, "CN", city=city, province=province) == number
+
+
+def test_a_code_that_makes_no_valid_number_is_not_added() -> None:
+    # Hangzhou numbers have eight digits: seven local digits there stay as they were written.
+    assert e164("7654321", "CN", city="杭州市") == e164("7654321", "CN")

@@ -333,14 +333,6 @@ async def test_the_same_local_digits_under_two_area_codes_are_two_phones(engine:
     assert rings_by(decisions) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "A landline without its area code is keyed as +86 and the local digits (e164 in "
-        "screening/contract.py parses it in region CN without the address's city), so 6552 9988 in "
-        "Beijing and 6552 9988 in Shanghai become one receiver_phone and two unrelated people form a ring."
-    ),
-)
 async def test_local_landline_digits_in_two_cities_are_two_receivers(engine: Engine) -> None:
     beijing = cn_receiver(name="收件人甲", phone="6552 9988", address={"detail": "建国路1号"})
     shanghai = cn_receiver(
