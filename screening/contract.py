@@ -79,7 +79,11 @@ def _iso_text(value: Any) -> Any:
         return value
     if not isinstance(value, str) or re.fullmatch(r"\s*[+-]?\d+(?:\.\d*)?\s*", value):
         raise PydanticCustomError("iso_timestamp", "an ISO-8601 timestamp with its offset, not a number")
-    return value
+    # ISO 8601 allows an offset of whole hours written ±hh (PostgreSQL writes +08); pydantic reads ±hh:mm.
+    return _HOURS_OFFSET.sub(r"\1:00", value)
+
+
+_HOURS_OFFSET = re.compile(r"([Tt ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?[+-]\d{2})(?=\s*$)", re.ASCII)
 
 
 # The history packs event times in 42 bits of milliseconds from 1970 (to 2109), and a time far outside
@@ -313,6 +317,11 @@ def area_code(place: str | None) -> str | None:
     return _area_codes().get(_city_name(place)) if place else None
 
 
+# An amount in the request's own currency: a trillion dong is some 280 million CNY. Far above any parcel
+# and still whole cents in a double (the history sums cents, and Redis's Lua reads them as doubles).
+MAX_AMOUNT = 1_000_000_000_000
+
+
 class Item(Contract):
     """One declared line of contents."""
 
@@ -323,7 +332,7 @@ class Item(Contract):
     brand: OptText = None
     hs_code: Annotated[str, StringConstraints(pattern=r"^\d{6,13}$"), Field(strict=True)] | None = None
     quantity: Annotated[StrictInt, Field(ge=1, le=1_000_000)]
-    unit_value: Annotated[Number, Field(ge=0, le=100_000_000)]
+    unit_value: Annotated[Number, Field(ge=0, le=MAX_AMOUNT)]
 
 
 class PickupChecks(Contract):
@@ -359,7 +368,7 @@ class Waybill(Contract):
     receiver: Party
     items: Annotated[list[Item], Field(min_length=1, max_length=100)]
     currency: Annotated[str, Field(strict=True, min_length=3, max_length=3)]
-    declared_value: Annotated[Number, Field(ge=0, le=100_000_000)]
+    declared_value: Annotated[Number, Field(ge=0, le=MAX_AMOUNT)]
     weight_kg: Annotated[Number, Field(gt=0, le=100_000)]
     dims_cm: tuple[Annotated[Number, Field(gt=0, le=10_000)], ...] | None = None
     pickup_checks: PickupChecks
