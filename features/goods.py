@@ -36,6 +36,9 @@ from typing import Final
 
 import ahocorasick
 
+# Punctuation and symbols (not letters, digits, CJK or spaces), for goods_text.
+_MARKS = re.compile(r"[^\w\s]|_")
+
 CATEGORIES: Final[tuple[str, ...]] = (
     "agri_inputs",
     "food",
@@ -340,6 +343,11 @@ class GoodsCatalogue:
     def normalise_text(self, text: str) -> str:
         """NFKC (full-width to half-width), casefold, traditional to simplified, collapsed whitespace."""
         return _fold(text).translate(self._folds)
+
+    def goods_text(self, description: str) -> str:
+        """A description as one article whatever its punctuation: 面霜, face cream. and 面霜（face cream） are
+        面霜 face cream (a mark becomes a space, so 3.5mm stays apart from 35mm)."""
+        return self.normalise_text(_MARKS.sub(" ", description))
 
     def analyse(
         self, description: str, *, category: str | None = None, brand: str | None = None

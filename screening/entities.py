@@ -19,8 +19,8 @@ class ParcelEntities:
 
     kinds: dict[str, str]  # entity key → kind (sender_id, receiver_phone, …)
     events: dict[str, ParcelEvent]
-    # Each building in its other role (the sender's as a receiver's address, and the other way): not
-    # counted under, but a violation of the parcel reaches it, as a listed address reaches both.
+    # Each ID, phone and building in its other role (the sender's as a receiver's, and the other way): not
+    # counted under, but a violation of the parcel reaches it, as a listed one reaches both.
     twins: dict[str, str] = field(default_factory=dict)
 
     def key_of(self, kind: str) -> str | None:
@@ -67,8 +67,9 @@ def id_key(privacy: PersonalData, party: Party, role: str) -> str | None:
 
 
 def goods_signature(goods: GoodsCatalogue, description: str) -> str:
-    """Short signature of a goods description, equal for the same text however it was spaced or cased."""
-    return hashlib.blake2b(goods.normalise_text(description).encode(), digest_size=6).hexdigest()
+    """Short signature of a goods description, equal for the same text however it was spaced, cased or
+    punctuated."""
+    return hashlib.blake2b(goods.goods_text(description).encode(), digest_size=6).hexdigest()
 
 
 def parcel_entities(
@@ -122,9 +123,15 @@ def parcel_entities(
         )
         for key, (_, counterpart) in kinds.items()
     }
+    # One citizen number, phone or building is one person or place in either role: a violation of the
+    # parcel reaches the sender as a receiver too (and the other way), as a listed one does.
     twins = {
         key: kind
         for key, kind in (
+            (id_key(privacy, w.sender, "r"), "receiver_id"),
+            (id_key(privacy, w.receiver, "s"), "sender_id"),
+            (phone_key(privacy, w.sender, "r"), "receiver_phone"),
+            (phone_key(privacy, w.receiver, "s"), "sender_phone"),
             (address_key(privacy, w.sender.address, "r"), "receiver_address"),
             (address_key(privacy, w.receiver.address, "s"), "sender_address"),
         )

@@ -21,6 +21,8 @@ class ItemFacts:
     item: Item
     unit_value_cny: float
     goods: GoodsMatch
+    # The description as one article (GoodsCatalogue.goods_text): lines of one article add up.
+    article: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +85,7 @@ def prepare(
             item=item,
             unit_value_cny=round(item.unit_value * rate, 2),
             goods=goods.analyse(item.description, category=item.category, brand=item.brand),
+            article=goods.goods_text(item.description),
         )
         for i, item in enumerate(waybill.items)
     )
@@ -112,7 +115,11 @@ def prepare(
         limit_cny=limit,
         counterpart_country=counterpart,
         main=main,
-        documents_only=all(f.goods.category == "documents" for f in items),
+        # Declared documents that describe goods (an "iPhone 手机" as documents) are not a letter.
+        documents_only=all(
+            f.goods.category == "documents" and f.goods.described_category in ("documents", "general")
+            for f in items
+        ),
         sender_id_problem=_problem(sender, today=local_day),
         receiver_id_problem=_problem(waybill.receiver, today=local_day),
         agreement=(

@@ -8,6 +8,10 @@ import orjson
 from screening.cases.schemas import CaseDraft, SealedId
 from screening.contract import Decision, Party
 
+# The kind of a case's entity key the parcel was not counted under (a party in their other role), as in
+# twin:receiver_id for the sender's ID.
+TWIN = "twin:"
+
 if TYPE_CHECKING:
     # For annotations only: the case writer process imports this module, and the entities' imports
     # (address normalisation, the history stores) were a third of its start.
@@ -82,8 +86,9 @@ def draft_case(
         decision=decision.model_dump(mode="json", exclude={"case_id", "case_status"}),
         waybill=waybill,
         linked_waybills=linked_waybills(decision),
-        # A case's outcome reaches the parcel's entities and its buildings in their other role.
-        entities=entities.kinds | entities.twins,
+        # A case's outcome reaches the parcel's entities and each in its other role (marked apart: a ring
+        # and the prior cases go through what the parcel was counted under).
+        entities=entities.kinds | {key: TWIN + kind for key, kind in entities.twins.items()},
         sender_id=_sealed(w.sender, entities.key_of("sender_id"), privacy),
         receiver_id=_sealed(w.receiver, entities.key_of("receiver_id"), privacy),
     )

@@ -18,7 +18,7 @@ class ReasonSpec:
 CATALOGUE: dict[str, ReasonSpec] = {
     "REALNAME_MISSING": ReasonSpec(
         "reject",
-        "寄件人未提供身份证件，依法不得收寄（{lane}）",
+        "寄件人未提供身份证件，依法不得收寄（{lane_zh}）",
         "No sender ID was given; the parcel may not be accepted ({lane})",
     ),
     "ID_INVALID": ReasonSpec(
@@ -38,8 +38,8 @@ CATALOGUE: dict[str, ReasonSpec] = {
     ),
     "CONTRACT_UNQUALIFIED": ReasonSpec(
         "hold",
-        "协议客户{contract_id}资格不符（{status_zh}）",
-        "Agreement customer {contract_id} is not qualified ({status})",
+        "协议客户{contract_zh}资格不符（{status_zh}）",
+        "Agreement customer {contract} is not qualified ({status})",
     ),
     "INSPECTION_NOT_RECORDED": ReasonSpec(
         "inspect",
@@ -74,27 +74,27 @@ CATALOGUE: dict[str, ReasonSpec] = {
     ),
     "NEAR_LIMIT_SPLIT": ReasonSpec(
         "inspect",
-        "{entity_zh}{window}内有{near_limit_parcels}件跨境包裹申报价值在限值的90%至100%之间",
+        "{entity_zh}{window_zh}内有{near_limit_parcels}件跨境包裹申报价值在限值的{band_pct}%至100%之间",
         "{near_limit_parcels} cross-border parcels of the {entity} in {window} "
         "were declared just under the limit",
     ),
     "ANT_MOVING_SENDER": ReasonSpec(
         "hold",
-        "该寄件人{window}内向{distinct_receivers}个不同收件人寄出{parcels}件跨境包裹，"
+        "该寄件人{window_zh}内向{distinct_receivers}个不同收件人寄出{parcels}件跨境包裹，"
         "单件均低于限值，合计{total_value}元",
         "Sender shipped {parcels} cross-border parcels to {distinct_receivers} receivers in {window}, "
         "each under the per-parcel limit, {total_value} CNY in total",
     ),
     "ANT_MOVING_RECEIVER": ReasonSpec(
         "hold",
-        "该收件人（{entity_zh}）{window}内收到{distinct_senders}个不同寄件人的{parcels}件跨境包裹，"
+        "该收件人（{entity_zh}）{window_zh}内收到{distinct_senders}个不同寄件人的{parcels}件跨境包裹，"
         "单件均低于限值，合计{total_value}元",
         "Receiver ({entity}) got {parcels} cross-border parcels from {distinct_senders} senders in {window}, "
         "each under the per-parcel limit, {total_value} CNY in total",
     ),
     "SAME_GOODS_FANOUT": ReasonSpec(
         "inspect",
-        "{entity_zh}{window}内有{parcels}件跨境包裹申报相同货物，涉及{counterparts}个对方",
+        "{entity_zh}{window_zh}内有{parcels}件跨境包裹申报相同货物，涉及{counterparts}个对方",
         "The same goods on {parcels} cross-border parcels of the {entity} in {window}, "
         "with {counterparts} counterparts",
     ),
@@ -117,8 +117,8 @@ CATALOGUE: dict[str, ReasonSpec] = {
     ),
     "VELOCITY_SPIKE": ReasonSpec(
         "inspect",
-        "{entity_zh}24小时内寄递{parcels_24h}件，为日中位数{daily_median}的{times}倍",
-        "The {entity} sent {parcels_24h} parcels in 24 h, {times}× its daily median of {daily_median}",
+        "{entity_zh}24小时内寄递{parcels_24h}件，{ratio_zh}",
+        "The {entity} sent {parcels_24h} parcels in 24 h, {ratio}",
     ),
     "WATCHLIST_HIT": ReasonSpec(
         "hold",
@@ -171,9 +171,16 @@ class _Blank(dict[str, Any]):
         return "{" + key + "}"
 
 
-def _show(value: Any) -> Any:
+# The windows and lanes of the evidence as the Chinese sentences write them (24小时内, not 24h内).
+WINDOWS_ZH = {"1h": "1小时", "24h": "24小时", "7d": "7天", "30d": "30天"}
+LANES_ZH = {"domestic": "国内", "export": "出口", "import": "进口"}
+
+
+def show_figure(value: Any) -> Any:
+    """A figure as the sentences write it: thousands separated, trailing zeros dropped."""
     if isinstance(value, float):
-        return f"{value:,.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value):,}"
+        # Six decimals at most, none lost below that: a 0.005 audit rate is not written 0.01.
+        return f"{value:,.6f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value):,}"
     return value
 
 
@@ -182,7 +189,11 @@ def reason(
 ) -> Reason:
     """A Reason from the catalogue: evidence is the figures; words only fill the messages."""
     spec = CATALOGUE[code]
-    fill = _Blank({k: _show(v) for k, v in evidence.items()})
+    fill = _Blank({k: show_figure(v) for k, v in evidence.items()})
+    if "window" in evidence:
+        fill["window_zh"] = WINDOWS_ZH.get(evidence["window"], evidence["window"])
+    if "lane" in evidence:
+        fill["lane_zh"] = LANES_ZH.get(evidence["lane"], evidence["lane"])
     if words:
         fill.update(words)
     return Reason.model_construct(

@@ -1,10 +1,11 @@
 """Goods rules: prohibited articles, counterfeit price signals, commercial quantities, value per kg."""
 
+import math
 from typing import Any
 
 from features.goods import CATEGORY_NAMES_ZH
 from screening.contract import Reason
-from screening.parcel import Parcel
+from screening.parcel import ItemFacts, Parcel
 from screening.policy.catalogue import reason
 from screening.policy.schemas import Policy
 
@@ -61,17 +62,27 @@ def commercial_quantity(p: Parcel, policy: Policy) -> Reason | None:
     if not p.personal:
         return None
     g = policy.goods
+    # Units of one item split over lines of the same description (3 + 3 jars of one cream) add up.
+    articles: dict[str, list[ItemFacts]] = {}
     for f in p.items:
-        sensitive = f.goods.category in g.sensitive_categories
-        max_units = g.commercial_units_sensitive if sensitive else g.commercial_units
-        if f.item.quantity > max_units:
+        articles.setdefault(f.article, []).append(f)
+    for lines in articles.values():
+        f = lines[0]
+        # The stricter count when any line is of a sensitive category (a medicine declared once as such).
+        category = next(
+            (x.goods.category for x in lines if x.goods.category in g.sensitive_categories), f.goods.category
+        )
+        max_units = g.commercial_units_sensitive if category in g.sensitive_categories else g.commercial_units
+        quantity = sum(line.item.quantity for line in lines)
+        if quantity > max_units:
             return reason(
                 "COMMERCIAL_QUANTITY",
                 item=f.index,
+                items=[line.index for line in lines],
                 description=f.item.description,
-                category=f.goods.category,
+                category=category,
                 category_inferred=f.goods.category_inferred,
-                quantity=f.item.quantity,
+                quantity=quantity,
                 max_units=max_units,
             )
     return None
@@ -91,7 +102,9 @@ def weight_value_mismatch(p: Parcel, policy: Policy) -> Reason | None:
         return None
     return reason(
         "WEIGHT_VALUE_MISMATCH",
-        value_per_kg=round(per_kg, 2),
+        # Rounded away from the band: 19.996 CNY/kg under a band from 20 is shown 19.99, not 20.
+        value_per_kg=(math.floor(per_kg * 100 + 1e-9) if per_kg < low else math.ceil(per_kg * 100 - 1e-9))
+        / 100,
         words={"category_zh": CATEGORY_NAMES_ZH.get(p.main_category, p.main_category)},
         category=p.main_category,
         category_inferred=p.main.goods.category_inferred,

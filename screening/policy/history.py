@@ -19,7 +19,7 @@ from features.windows import (
 from screening.contract import Reason
 from screening.history import EntityHistory, ParcelEvent, Span
 from screening.parcel import BEIJING, Parcel
-from screening.policy.catalogue import ENTITY_NAMES, reason
+from screening.policy.catalogue import ENTITY_NAMES, reason, show_figure
 from screening.policy.schemas import Policy
 
 SENDER_SIDE = ("sender_id", "sender_phone")
@@ -96,6 +96,17 @@ def _split(e: EventLike) -> bool:
 
 
 HistoryRule = Callable[[Parcel, Sequence[EntityView], Policy], Reason | None]
+
+
+def _velocity_words(times: float | None, median: float) -> dict[str, str]:
+    shown = show_figure(median)
+    if times is None:  # a median of 0: no multiple of it to name
+        return {"ratio_zh": "日中位数为0", "ratio": "against a daily median of 0"}
+    multiple = show_figure(times)
+    return {
+        "ratio_zh": f"为日中位数{shown}的{multiple}倍",
+        "ratio": f"{multiple}× its daily median of {shown}",
+    }
 
 
 def _words(kind: str) -> dict[str, Any]:
@@ -204,7 +215,7 @@ def near_limit_split(p: Parcel, views: Sequence[EntityView], policy: Policy) -> 
         per_parcel_limit=limits[0] if len(limits) == 1 else limits,
         min_count=rule.min_count,
         linked_waybills=best.linked(rule.window, near, policy),
-        words=_words(best.kind),
+        words={**_words(best.kind), "band_pct": f"{band * 100:g}"},
     )
 
 
@@ -268,16 +279,17 @@ def velocity_spike(p: Parcel, views: Sequence[EntityView], policy: Policy) -> Re
         since = first if dropped is None else max(first, dropped + 1)
         med = daily_median(v.history.times(), now_ms=now, first_seen_ms=since)
         if count >= rule.times_median * med:
+            times = round(count / med, 1) if med else None
             return reason(
                 "VELOCITY_SPIKE",
                 entity=v.kind,
                 window="24h",
                 parcels_24h=count,
                 daily_median=med,
-                times=round(count / med, 1) if med else None,
+                times=times,
                 thresholds={"times_median": rule.times_median, "min_parcels_24h": rule.min_parcels_24h},
                 history_days=(now - first) // DAY_MS,
-                words=_words(v.kind),
+                words={**_words(v.kind), **_velocity_words(times, med)},
             )
     return None
 

@@ -80,10 +80,15 @@ def contract_unqualified(p: Parcel, policy: Policy) -> Reason | None:
     """An agreement customer that is unknown, suspended or expired."""
     if p.agreement is None or p.agreement == "active":
         return None
+    contract_id = p.waybill.sender.contract_id
     return reason(
         "CONTRACT_UNQUALIFIED",
-        contract_id=p.waybill.sender.contract_id,
+        contract_id=contract_id,
         status=p.agreement,
         on=p.local_day.isoformat(),
-        words={"status_zh": _STATUS_ZH[p.agreement]},
+        words={
+            "status_zh": _STATUS_ZH[p.agreement],
+            "contract": contract_id or "without an agreement number",
+            "contract_zh": contract_id or "（未填协议编号）",
+        },
     )
