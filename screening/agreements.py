@@ -4,7 +4,8 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from screening.registry_csv import CsvRegistry, parse_csv_entries
 
@@ -24,9 +25,17 @@ class Agreement(BaseModel):
     valid_from: date | None = None
     valid_until: date | None = None
 
+    @field_validator("valid_until", mode="after")
+    @classmethod
+    def _after_first_day(cls, value: date | None, info: ValidationInfo) -> date | None:
+        first = info.data.get("valid_from")
+        if value is not None and first is not None and value < first:
+            raise PydanticCustomError("agreement_dates", "valid_until is before valid_from", {})
+        return value
+
 
 class AgreementRegistry(CsvRegistry[Agreement]):
-    """In-process registry, persisted as CSV so a restart keeps what the admin API loaded."""
+    """The registry, shared by the workers through its CSV file; a restart keeps what the admin API loaded."""
 
     FIELDS = ("contract_id", "name", "carrier", "status", "valid_from", "valid_until")
 
@@ -38,6 +47,7 @@ class AgreementRegistry(CsvRegistry[Agreement]):
         """Whether the agreement is usable on that day for a parcel of that carrier."""
         # A safety agreement is signed with one carrier (快递暂行条例 art. 31); to others it is unknown. One
         # registered without a carrier stands for every carrier that has none of its own.
+        self._refresh()
         agreement = self._by_id.get(_key_of(contract_id or "", carrier)) or self._by_id.get(
             _key_of(contract_id or "", None)
         )

@@ -34,7 +34,7 @@ OUTLET_SCHEMA = pl.Schema({name: pl.String() for name in Outlet.model_fields})
 
 
 class OutletRegistry(CsvRegistry[Outlet]):
-    """In-process registry, persisted as CSV so a restart keeps what was loaded."""
+    """The registry, shared by the workers through its CSV file; a restart keeps what was loaded."""
 
     FIELDS = tuple(Outlet.model_fields)
 
@@ -44,6 +44,7 @@ class OutletRegistry(CsvRegistry[Outlet]):
 
     def get(self, outlet_id: str, carrier: str) -> Outlet | None:
         """The carrier's outlet, None when it is not registered."""
+        self._refresh()
         return self._by_id.get(f"{carrier}|{outlet_id}")
 
     def frame(self) -> pl.DataFrame:

@@ -1,9 +1,11 @@
 """Registries kept in process and persisted as CSV, and CSV rows validated into their entries."""
 
+import contextlib
 import csv
+import fcntl
 import io
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -21,6 +23,16 @@ def parse_csv_entries(
     out: list[Entry] = []
     problems: list[dict[str, object]] = []
     reader = csv.DictReader(io.StringIO(text))
+    # A file without its header row would give its first row as the header, and nothing at all.
+    columns = {name.strip() for name in reader.fieldnames or ()}
+    missing = [name for name, f in model.model_fields.items() if f.is_required() and name not in columns]
+    if missing:
+        raise InvalidInput(
+            [
+                {"loc": ["csv", 1, name], "msg": "the header row lacks this column", "type": "csv_header"}
+                for name in missing
+            ]
+        )
     for row in reader:
         line = reader.line_num  # the file's line, blank lines (which DictReader skips) counted
         if None in row:  # DictReader puts cells beyond the header under the key None
@@ -40,7 +52,8 @@ def parse_csv_entries(
 
 
 class CsvRegistry(Generic[Entry]):
-    """Entries by id in process, persisted as CSV so a restart keeps what was loaded."""
+    """Entries by id, kept in a CSV file that every worker process of the data dir shares: a change made
+    through one worker is read by the others at their next look (and a restart keeps it)."""
 
     FIELDS: tuple[str, ...]
 
@@ -48,25 +61,65 @@ class CsvRegistry(Generic[Entry]):
         self, path: Path | None, *, parse: Callable[[str], list[Entry]], key: Callable[[Entry], str]
     ) -> None:
         self._path = path
+        self._parse = parse
         self._key = key
         self._by_id: dict[str, Entry] = {}
+        # The file as last read (inode, size, mtime): a save replaces the file, so another inode.
+        self._seen: tuple[int, int, int] | None = None
         self._lock = threading.Lock()
-        if path is not None and path.exists():
-            self.upsert(parse(path.read_text(encoding="utf-8")), persist=False)
+        self._refresh()
 
-    def upsert(self, entries: Iterable[Entry], *, persist: bool = True) -> int:
+    def upsert(self, entries: Iterable[Entry]) -> int:
         """Add or replace entries; returns how many."""
-        with self._lock:
+        with self._lock, self._file_lock():
+            # Merged into the file as it is now: another worker's upsert since our last read is kept.
+            self._read_if_changed()
             count = 0
             for entry in entries:
                 self._by_id[self._key(entry)] = entry
                 count += 1
-            if persist and self._path is not None:
+            if self._path is not None:
                 self._save()
+                self._seen = self._stamp()
         return count
+
+    def _refresh(self) -> None:
+        """Read the file again if another process has saved it since (one stat when it has not)."""
+        if self._path is not None and self._stamp() != self._seen:
+            with self._lock:
+                self._read_if_changed()
+
+    def _read_if_changed(self) -> None:
+        if self._path is None:
+            return
+        stamp = self._stamp()
+        if stamp != self._seen:
+            entries = self._parse(self._path.read_text(encoding="utf-8-sig")) if stamp is not None else []
+            self._by_id = {self._key(e): e for e in entries}
+            self._seen = stamp
+
+    def _stamp(self) -> tuple[int, int, int] | None:
+        assert self._path is not None
+        try:
+            st = self._path.stat()
+        except FileNotFoundError:
+            return None
+        return st.st_ino, st.st_size, st.st_mtime_ns
+
+    @contextlib.contextmanager
+    def _file_lock(self) -> Iterator[None]:
+        """Workers' upserts one at a time: read, merge and save under an advisory lock."""
+        if self._path is None:
+            yield
+            return
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self._path.with_suffix(".lock"), "a", encoding="utf-8") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+            yield
 
     def all(self) -> list[Entry]:
         """Every entry, by id."""
+        self._refresh()
         return [self._by_id[k] for k in sorted(self._by_id)]
 
     def _save(self) -> None:

@@ -66,7 +66,7 @@ def replay_engine(
 ) -> Iterator[Engine]:
     """An engine with a fresh embedded history and a throw-away ledger, for replays and training."""
     registry = AgreementRegistry()
-    registry.upsert(agreements, persist=False)
+    registry.upsert(agreements)  # no file: kept in this process only
     with tempfile.TemporaryDirectory(prefix="screening-replay-") as tmp:
         yield Engine(
             policy=policy,

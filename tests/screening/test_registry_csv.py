@@ -1,10 +1,13 @@
-"""CSV registries: every bad row is named by its line, short and long rows included."""
+"""CSV registries: bad rows named by their line, short and long rows included; workers share the file."""
+
+from datetime import date
+from pathlib import Path
 
 import pytest
 
-from screening.agreements import parse_agreements_csv
+from screening.agreements import AgreementRegistry, parse_agreements_csv
 from screening.errors import InvalidInput
-from screening.outlets import parse_outlets_csv
+from screening.outlets import OutletRegistry, parse_outlets_csv
 
 AGREEMENTS = "contract_id,name,carrier,status,valid_from,valid_until\n"
 
@@ -27,3 +30,36 @@ def test_a_row_longer_than_the_header_is_refused_by_line() -> None:
             "outlet_id,carrier,province,city,district,name\nO1,SF,北京市,北京市,朝阳区,网点,extra\n"
         )
     assert caught.value.detail[0]["loc"] == ["csv", 2]
+
+
+def test_a_file_without_its_header_row_is_refused_naming_the_missing_columns() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        parse_agreements_csv("C-1,Shop,SF,active,2026-01-01,2026-12-31\n")
+    assert [d["loc"] for d in caught.value.detail] == [["csv", 1, "contract_id"], ["csv", 1, "name"]]
+
+
+def test_workers_sharing_the_file_see_and_keep_each_others_entries(tmp_path: Path) -> None:
+    """Two workers of one data dir: each reads the other's upsert, and neither save loses the other's."""
+    path = tmp_path / "agreements.csv"
+    first, second = AgreementRegistry(path), AgreementRegistry(path)
+    day = date(2026, 6, 1)
+    first.upsert(parse_agreements_csv(AGREEMENTS + "C-1,Shop,SF,active,,\n"))
+    assert second.status("C-1", on=day, carrier="SF") == "active"
+    second.upsert(parse_agreements_csv(AGREEMENTS + "C-2,Other,SF,suspended,,\n"))
+    first.upsert(parse_agreements_csv(AGREEMENTS + "C-3,Third,SF,active,,\n"))
+    for registry in (first, second, AgreementRegistry(path)):
+        assert [a.contract_id for a in registry.all()] == ["C-1", "C-2", "C-3"]
+        assert registry.status("C-2", on=day, carrier="SF") == "suspended"
+
+
+def test_outlets_registered_through_one_worker_are_found_by_the_other(tmp_path: Path) -> None:
+    path = tmp_path / "outlets.csv"
+    first, second = OutletRegistry(path), OutletRegistry(path)
+    assert second.get("0042", "SF") is None
+    first.upsert(
+        parse_outlets_csv(
+            "outlet_id,carrier,province,city,district,name\n0042,SF,北京市,北京市,朝阳区,网点\n"
+        )
+    )
+    found = second.get("0042", "SF")
+    assert found is not None and found.city == "北京市"
