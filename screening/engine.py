@@ -15,6 +15,7 @@ from features.goods import GoodsCatalogue
 from features.windows import window_stats_all
 from screening import metrics, stages
 from screening.agreements import AgreementRegistry, parse_agreements_csv
+from screening.cases.snapshot import case_id_of
 from screening.contract import BatchError, Decision, Reason, Waybill
 from screening.decisionlog.log import DecisionLog
 from screening.entities import ParcelEntities, parcel_entities
@@ -196,7 +197,13 @@ class Engine:
         """The latest decision for a parcel."""
         stored = await self.history.recall(parcel=f"{carrier}:{waybill_no}")
         if stored is None:
-            raise DecisionNotFound(f"no decision for {carrier} {waybill_no}")
+            # A hold decided while the history was down (or could not keep it) is still in its case.
+            held = None
+            if self.cases is not None:
+                held = await self.cases.held_decision(case_id_of(carrier, waybill_no))
+            if held is None:
+                raise DecisionNotFound(f"no decision for {carrier} {waybill_no}")
+            return held
         remembered = Remembered.model_validate_json(stored.decision_json)
         decision = remembered.decision
         # The case of an earlier, held body as well: the courier learns it is still open, or released.
@@ -282,7 +289,8 @@ class Engine:
         case_id = await self.cases.open_case(decision=decision, parcel=facts.parcel, entities=facts.entities)
         decision = decision.model_copy(update={"case_id": case_id, "case_status": "open"})
         # A parcel scored before may have a case an officer already closed: a new hold does not reopen it.
-        return await self._with_case_status(decision) if seen is not None and seen.previous else decision
+        # Without history (seen None) it may be a re-send too.
+        return await self._with_case_status(decision) if seen is None or seen.previous else decision
 
     async def _with_case_status(self, decision: Decision) -> Decision:
         """The decision with its case's status now (a re-sent hold's case may have moved on)."""
@@ -332,10 +340,12 @@ class Engine:
         assert self.scorer is not None
         # Contributions cost several predictions' worth: computed only where a model reason fires.
         factors = self.scorer.explain(parcel, views, top=m.top_factors)
+        shown = _over(risk, threshold)
         return reason(
             code,
-            words={"score": _over(risk, threshold)},
-            score=round(risk, 4),
+            words={"score": shown},
+            # Four decimals, or as many as the sentence needs to show the score over the threshold.
+            score=round(risk, max(4, len(shown.partition(".")[2]))),
             threshold=threshold,
             top_factors=[[name, round(value, 4)] for name, value in factors],
             model_version=self.model_version,
@@ -388,8 +398,15 @@ class Engine:
             seen_all = await self._observe_chunk(chunk)
             cut = _correction_cut(chunk, seen_all)
             await self._settle(chunk[:cut], seen_all[:cut], out)
-            # Observed again after the correction's forget: observing a parcel again replaces its events.
             chunk = chunk[cut:]
+            if chunk:
+                # Observed again after the correction's forget. Their first observation is taken back
+                # first: else each would see the events of the slots after it, which request order hides.
+                with suppress(HistoryUnavailable):
+                    for _, facts in chunk:
+                        await self.history.forget(
+                            parcel=facts.waybill.parcel_key, entities=list(facts.entities.events)
+                        )
 
     async def _observe_chunk(self, chunk: list[tuple[int, "Facts"]]) -> list[Observation | None]:
         started = time.perf_counter()
@@ -541,7 +558,7 @@ class Remembered(BaseModel):
 
 def _over(score: float, threshold: float) -> str:
     """The score in as few decimals (two at least) as show it above the threshold: 0.801, not 0.8."""
-    for decimals in range(2, 7):
+    for decimals in range(2, 10):
         shown = f"{score:.{decimals}f}"
         if float(shown) > threshold:
             return shown
@@ -605,7 +622,8 @@ def build_engine(settings: Settings) -> Engine:
     data_dir = settings.data_dir
     agreements = AgreementRegistry(data_dir / "agreements.csv")
     if settings.agreements_file is not None:
-        agreements.upsert(parse_agreements_csv(settings.agreements_file.read_text(encoding="utf-8")))
+        # utf-8-sig: a spreadsheet saves its CSV with a byte-order mark, which the upload route takes too.
+        agreements.upsert(parse_agreements_csv(settings.agreements_file.read_text(encoding="utf-8-sig")))
     history: HistoryStore
     if settings.redis_url:
         history = RedisHistoryStore.from_url(

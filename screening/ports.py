@@ -47,6 +47,10 @@ class CaseSink(Protocol):
         """The case's current status, None when unknown."""
         ...
 
+    async def held_decision(self, case_id: str) -> Decision | None:
+        """The hold the case keeps, with its case id and current status; None when unknown."""
+        ...
+
     async def note_not_held(self, *, case_id: str, decision: Decision) -> None:
         """Record on the case that a corrected body of its parcel was decided without a hold."""
         ...

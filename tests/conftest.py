@@ -49,13 +49,9 @@ def engine(settings: Settings, policy: Policy) -> Iterator[Engine]:
         e.log.close()
 
 
-@pytest.fixture(params=HISTORY_BACKENDS)
-async def history_engine(
-    request: pytest.FixtureRequest, tmp_path: Path, policy: Policy
-) -> AsyncIterator[Engine]:
-    """An engine on each history store in turn: embedded, single-node Redis, Redis Cluster."""
-    backend = request.param
-    options: dict[str, Any] = {"env": "development", "data_dir": tmp_path / "data"}
+def store_settings(request: pytest.FixtureRequest, backend: str, data_dir: Path) -> Settings:
+    """Settings of an engine on one history store (embedded, redis, cluster), under a fresh key prefix."""
+    options: dict[str, Any] = {"env": "development", "data_dir": data_dir}
     prefix = f"t{uuid.uuid4().hex[:10]}:"
     if backend == "redis":
         port = request.getfixturevalue("redis_server")
@@ -72,7 +68,15 @@ async def history_engine(
             "redis_prefix": prefix,
             "redis_timeout_s": 2.0,
         }
-    e = build_engine(Settings(**options))
+    return Settings(**options)
+
+
+@pytest.fixture(params=HISTORY_BACKENDS)
+async def history_engine(
+    request: pytest.FixtureRequest, tmp_path: Path, policy: Policy
+) -> AsyncIterator[Engine]:
+    """An engine on each history store in turn: embedded, single-node Redis, Redis Cluster."""
+    e = build_engine(store_settings(request, request.param, tmp_path / "data"))
     e.policy = policy
     await e.start()
     yield e

@@ -124,6 +124,20 @@ class CaseDesk:
                 log.exception("case %s: the corrected body's decision goes to the outbox", case_id)
         await anyio.to_thread.run_sync(self.outbox.append, note)
 
+    async def held_decision(self, case_id: str) -> Decision | None:
+        """The hold the case keeps, with its case id and status now; None when SQL has no such case."""
+        found = None
+        if self._sql_ok:
+            with anyio.move_on_after(self.timeout_s), suppress(Exception):
+                found = await anyio.to_thread.run_sync(
+                    lambda: self.db.read_sync(lambda s: queue.held_decision(s, case_id=case_id)),
+                    abandon_on_cancel=True,
+                )
+        if found is None:
+            return None
+        decision, status = found
+        return Decision.model_validate({**decision, "case_id": case_id, "case_status": status})
+
     async def case_status(self, case_id: str) -> str | None:
         """The case's status; 'open' for a case still in the outbox."""
         status = None

@@ -22,6 +22,7 @@ from screening.cases.schemas import (
     Note,
     PriorCase,
 )
+from screening.cases.snapshot import TWIN
 from screening.cases.tables import Case, CaseAttachment, CaseEntity, CaseNote, CaseReason
 from screening.errors import CaseNotFound
 
@@ -57,6 +58,12 @@ def summary(case: Case, *, now: datetime) -> CaseSummary:
 def case_status(session: Session, *, case_id: str) -> str | None:
     """The case's status, None when there is no such case."""
     return session.scalar(sa.select(Case.status).where(Case.case_id == case_id))
+
+
+def held_decision(session: Session, *, case_id: str) -> tuple[dict[str, Any], str] | None:
+    """The hold a case was opened (or last updated) with, and the case's status; None without the case."""
+    row = session.execute(sa.select(Case.decision, Case.status).where(Case.case_id == case_id)).first()
+    return None if row is None else (dict(row.decision), row.status)
 
 
 def _filters(query: CaseQuery, *, now: datetime, with_status: bool) -> list[Any]:
@@ -213,13 +220,15 @@ def _prior_cases(session: Session, case: Case) -> list[PriorCase]:
     if not mine:
         return []
     shared = session.execute(
-        sa.select(CaseEntity.case_id, CaseEntity.entity_key).where(
+        sa.select(CaseEntity.case_id, CaseEntity.entity_key, CaseEntity.kind).where(
             CaseEntity.entity_key.in_(mine), CaseEntity.case_id != case.case_id
         )
     ).all()
     kinds: dict[str, set[str]] = {}
-    for other, key in shared:
-        kinds.setdefault(other, set()).add(mine[key])
+    for other, key, kind in shared:
+        # A person in their other role on both parcels: what the two share is the role they were counted in.
+        if not (mine[key].startswith(TWIN) and kind.startswith(TWIN)):
+            kinds.setdefault(other, set()).add(mine[key].removeprefix(TWIN))
     if not kinds:
         return []
     others = session.scalars(
