@@ -34,7 +34,7 @@ def test_an_officer_seizes_a_held_ring_parcel_and_its_sender_is_flagged_next_tim
 
     row.locator("a").first.click()
     page.wait_for_url(f"**/cases/{case_id}")
-    expect(page.get_by_test_id("reasons")).to_contain_text("寄件人24h内向5个不同收件人寄出7件跨境包裹")
+    expect(page.get_by_test_id("reasons")).to_contain_text("寄件人24小时内向5个不同收件人寄出7件跨境包裹")
     expect(page.get_by_test_id("linked").locator("tbody tr")).to_have_count(6)
     expect(page.locator("svg.parcel-graph")).to_be_visible()
     expect(page.get_by_test_id("waybill")).not_to_contain_text(number)
