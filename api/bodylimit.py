@@ -1,11 +1,17 @@
 """Refuse request bodies over the configured size with 413, before anything reads them."""
 
 import orjson
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
-class BodyTooLarge(Exception):
+class BodyTooLarge(HTTPException):
     """The body passed the limit while it was being read."""
+
+    # An HTTPException, so that FastAPI's body parsing lets it through as a 413 (it turns any other error
+    # raised while reading a streamed body into a 400).
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(413, f"request body is larger than {max_bytes} bytes")
 
 
 class BodyLimit:
@@ -33,7 +39,7 @@ class BodyLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    raise BodyTooLarge
+                    raise BodyTooLarge(self.max_bytes)
             return message
 
         async def watched(message: Message) -> None:

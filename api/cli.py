@@ -74,6 +74,7 @@ def check_policy(file: Annotated[Path, typer.Argument(help="Policy file (TOML)."
 @app.command()
 def score(file: Annotated[Path, typer.Argument(help="A waybill as JSON ('-' for standard input).")]) -> None:
     """Score one waybill from a file and print the decision."""
+    from screening.cases.desk import open_desk
     from screening.engine import build_engine
 
     text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
@@ -85,9 +86,16 @@ def score(file: Annotated[Path, typer.Argument(help="A waybill as JSON ('-' for 
         raise typer.Exit(1) from exc
 
     async def run() -> str:
-        engine = build_engine(get_settings())
+        # As the service decides: a hold opens its case (written from a thread; one waybill needs no writer).
+        settings = get_settings().model_copy(update={"case_writer": "thread"})
+        engine = build_engine(settings)
         try:
-            decision = await engine.decide(waybill)
+            desk = await open_desk(settings=settings, engine=engine)
+            try:
+                decision = await engine.decide(waybill)
+            finally:
+                await desk.stop()
+                desk.db.dispose()
         finally:
             await engine.close()
         return decision.model_dump_json(indent=2)

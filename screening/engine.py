@@ -476,11 +476,16 @@ class Engine:
                     for (facts, _, decision), e in zip(decided, earlier, strict=True)
                 ]
             )
-        for (_, _, decision), e in zip(decided, earlier, strict=True):
+        for (facts, _, decision), e in zip(decided, earlier, strict=True):
             # A corrected body no longer held: the case an earlier body opened says so (its status stays).
             case_id = e.case_of_parcel if e is not None else None
             if case_id is not None and decision.decision != "hold" and self.cases is not None:
-                await self.cases.note_not_held(case_id=case_id, decision=decision)
+                await self.cases.note_not_held(
+                    case_id=case_id,
+                    decision=decision,
+                    entities=facts.entities,
+                    accepted_at=facts.waybill.accepted_at,
+                )
         return earlier
 
     @property

@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Protocol
 
 from screening.contract import Decision
@@ -51,8 +51,11 @@ class CaseSink(Protocol):
         """The hold the case keeps, with its case id and current status; None when unknown."""
         ...
 
-    async def note_not_held(self, *, case_id: str, decision: Decision) -> None:
-        """Record on the case that a corrected body of its parcel was decided without a hold."""
+    async def note_not_held(
+        self, *, case_id: str, decision: Decision, entities: ParcelEntities, accepted_at: datetime
+    ) -> None:
+        """Record on the case that a corrected body of its parcel was decided without a hold, and that the
+        parcel's entities and pickup are now the corrected body's."""
         ...
 
 

@@ -4,7 +4,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from screening.errors import ConfigurationError
@@ -57,7 +57,13 @@ class Settings(BaseSettings):
     model_dir: Path | None = None
     max_body_bytes: int = Field(2_000_000, gt=0)
     max_batch: int = Field(1000, ge=1, le=1000)
-    log_level: str = "INFO"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level_name(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
     # Benchmarking only: the echo route (/v1/bench/echo) and CPU per stage in /metrics.
     bench_echo: bool = False
     stage_timers: bool = False

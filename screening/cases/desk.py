@@ -28,7 +28,7 @@ from screening.cases.schemas import (
     NotHeldNote,
     Unmasked,
 )
-from screening.cases.snapshot import draft_case
+from screening.cases.snapshot import case_entities, draft_case
 from screening.cases.writer import CaseWriter, ProcessWriter, ThreadWriter, WriteFailed
 from screening.contract import Decision, Inspection
 from screening.db import Database, database_url, upgrade_database
@@ -104,7 +104,9 @@ class CaseDesk:
         self._sql_ok = False
         return False
 
-    async def note_not_held(self, *, case_id: str, decision: Decision) -> None:
+    async def note_not_held(
+        self, *, case_id: str, decision: Decision, entities: ParcelEntities, accepted_at: datetime
+    ) -> None:
         """Record on the case that a corrected body of its parcel was decided without a hold; durable."""
         note = NotHeldNote(
             kind="not_held",
@@ -112,6 +114,8 @@ class CaseDesk:
             scored_at=decision.scored_at,
             decision=decision.decision,
             reason_codes=tuple(r.code for r in decision.reasons),
+            entities=case_entities(entities),
+            accepted_at=accepted_at,
         )
         # A case still in the outbox is not in SQL yet: its note waits behind it there.
         if self._sql_ok and case_id not in self._waiting:

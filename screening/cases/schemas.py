@@ -74,6 +74,9 @@ class NotHeldNote(BaseModel):
     scored_at: AwareDatetime
     decision: str
     reason_codes: tuple[str, ...]
+    # The corrected body's entities (as a case keeps them) and pickup: a finding on the parcel is theirs.
+    entities: dict[str, str] = {}
+    accepted_at: AwareDatetime | None = None
 
 
 class CaseSummary(BaseModel):

@@ -151,6 +151,15 @@ def note_not_held(session: Session, *, note: NotHeldNote) -> CaseStatus | None:
         return status  # a replay, or older than what the case holds
     case.scored_at = note.scored_at
     case.decision_digest = ""  # a later hold, even the first one again, counts as a rescore
+    if status not in CLOSED and note.entities:
+        # The body in force is the parcel: a violation found on it reaches its people, not the earlier body's
+        # (a closed case keeps what the officer decided on).
+        session.execute(sa.delete(CaseEntity).where(CaseEntity.case_id == note.case_id))
+        session.add_all(
+            CaseEntity(case_id=note.case_id, entity_key=k, kind=v) for k, v in note.entities.items()
+        )
+        if note.accepted_at is not None:
+            case.accepted_at = note.accepted_at
     audit.append(
         session,
         head,

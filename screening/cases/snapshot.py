@@ -20,6 +20,11 @@ if TYPE_CHECKING:
     from screening.privacy import PersonalData
 
 
+def case_entities(entities: "ParcelEntities") -> dict[str, str]:
+    """The entity keys a case keeps (key → kind): those counted under, and TWIN-marked other roles."""
+    return entities.kinds | {key: TWIN + kind for key, kind in entities.twins.items()}
+
+
 def case_id_of(carrier: str, waybill_no: str) -> str:
     """The case id of a parcel: one case per parcel, whatever number of times it is held."""
     return f"CASE-{carrier}-{waybill_no}"
@@ -88,7 +93,7 @@ def draft_case(
         linked_waybills=linked_waybills(decision),
         # A case's outcome reaches the parcel's entities and each in its other role (marked apart: a ring
         # and the prior cases go through what the parcel was counted under).
-        entities=entities.kinds | {key: TWIN + kind for key, kind in entities.twins.items()},
+        entities=case_entities(entities),
         sender_id=_sealed(w.sender, entities.key_of("sender_id"), privacy),
         receiver_id=_sealed(w.receiver, entities.key_of("receiver_id"), privacy),
     )
