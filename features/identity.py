@@ -32,14 +32,19 @@ def uscc_problem(number: str) -> str | None:
     return None if uscc.is_valid(number) else "check_digit"
 
 
-def id_problem(id_type: str, number: str, *, today: date) -> str | None:
-    """Why a well-formed ID number of this type is false, else None (other types have no check digit)."""
-    if id_type in RESIDENT_TYPES or (
+def _residence_permit(id_type: str, number: str) -> bool:
+    """A residence permit's number (81/82/83…, as a resident ID), not a travel permit's."""
+    return (
         id_type in PERMIT_TYPES
         and len(number) == 18
         and number.startswith(_PERMIT_REGIONS)
         and number[:17].isdigit()
-    ):
+    )
+
+
+def id_problem(id_type: str, number: str, *, today: date) -> str | None:
+    """Why a well-formed ID number of this type is false, else None (other types have no check digit)."""
+    if id_type in RESIDENT_TYPES or _residence_permit(id_type, number):
         return resident_id_problem(number, today=today)
     if id_type == "uscc":
         return uscc_problem(number)
@@ -48,9 +53,11 @@ def id_problem(id_type: str, number: str, *, today: date) -> str | None:
 
 def document_text(id_type: str, number: str) -> str:
     """What an identity document is matched by: its type and number; one citizen number is one person."""
-    # A temporary ID carries its holder's citizen number: the same person as the resident ID.
-    kind = "resident_id" if id_type in RESIDENT_TYPES else id_type
-    return f"{kind}:{number.upper()}"
+    # A temporary ID carries its holder's citizen number, and a residence permit (81/82/83…) is numbered as
+    # one: the same person as the resident ID of that number.
+    upper = number.upper()
+    kind = "resident_id" if id_type in RESIDENT_TYPES or _residence_permit(id_type, upper) else id_type
+    return f"{kind}:{upper}"
 
 
 def mask_id(number: str) -> str:

@@ -139,8 +139,13 @@ class Journal(Generic[T]):
         if self._fd is None:
             self._seq += 1
             path = self.directory / f"{self._prefix}-{self._seq:06d}{SUFFIX}"
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            # Created under a hidden name and locked before it takes its own: compaction takes a segment it
+            # can lock for sealed, and once took a new, empty one in the instant before its lock and
+            # deleted it, so that what was written next went into a removed file.
+            hidden = path.with_name("." + path.name)
+            fd = os.open(hidden, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
             fcntl.flock(fd, fcntl.LOCK_EX)
+            os.rename(hidden, path)
             _sync_directory(self.directory)
             self._fd, self._segment_started, self._segment_bytes = fd, time.monotonic(), 0
         return self._fd

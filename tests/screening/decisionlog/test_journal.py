@@ -1,5 +1,6 @@
 """The journal and its compaction: nothing lost on a clean stop, at most the last window on a hard kill."""
 
+import fcntl
 import shutil
 import signal
 import subprocess
@@ -11,6 +12,7 @@ from typing import Any
 
 import orjson
 import polars as pl
+import pytest
 
 from screening.compliance.metrics import latest_per_parcel
 from screening.decisionlog import LogLayout, compact, distinct_records, scan_log
@@ -174,3 +176,29 @@ def test_days_outside_the_range_are_not_read(tmp_path: Path) -> None:
     one_day = pl.Series(["2026-11-17"]).str.to_date()[0]
     frame = scan_log(layout, start=one_day, end=one_day).collect()
     assert frame["day"].to_list() == [one_day]
+
+
+def test_a_new_segment_is_never_seen_by_compaction_before_it_is_locked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Compaction in the instant between a segment's creation and its lock would take it for sealed and
+    empty and delete it, and the records written next would go into a removed file."""
+    layout = LogLayout(tmp_path)
+    journal = open_journal(layout, commit_interval_s=60)
+    real_flock = fcntl.flock
+    seen_before_lock: list[list[Path]] = []
+
+    def flock(fd: int, operation: int) -> None:
+        if operation == fcntl.LOCK_EX:
+            seen_before_lock.append(segments(layout.journal))
+            compact(layout, wait=False)  # a compaction pass exactly then
+        real_flock(fd, operation)
+
+    monkeypatch.setattr(fcntl, "flock", flock)
+    for i in range(3):
+        journal.append(numbered(i))
+    journal.flush()
+    monkeypatch.undo()
+    journal.close()
+    assert seen_before_lock == [[]]
+    assert logged(layout) == sorted(numbered(i)["waybill_no"] for i in range(3))
