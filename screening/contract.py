@@ -1,10 +1,12 @@
 """The wire contract: waybills in, decisions out (field names are fixed by shared/contract)."""
 
 import functools
+import json
 import math
 import re
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import phonenumbers
@@ -290,13 +292,24 @@ def _city_name(name: str) -> str:
     return name.strip().removesuffix("市")
 
 
+# Mainland city → area code, as area_codes_from_phonenumbers() reads it (regenerate after a phonenumbers
+# upgrade; tests/screening/test_contract.py checks the file against the installed phonenumbers).
+AREA_CODES_FILE = Path(__file__).with_name("cn_area_codes.json")
+
+
 @functools.cache
 def _area_codes() -> dict[str, str | None]:
+    # Shipped, not built at run time: importing phonenumbers' geocoder loads every country's places (4 s).
+    table: dict[str, str | None] = json.loads(AREA_CODES_FILE.read_text(encoding="utf-8"))
+    return table
+
+
+def area_codes_from_phonenumbers() -> dict[str, str | None]:
     """Mainland city → trunk area code without its 0, from phonenumbers' geocoding data (None: a city
     under two codes, so its local digits say nothing of the code)."""
     # Hand-built because phonenumbers maps numbers to places and not places to codes; its data, read
     # backwards here, stays the one source.
-    from phonenumbers import geocoder  # loads the geocoding data: only the first time a landline needs it
+    from phonenumbers import geocoder
 
     out: dict[str, str | None] = {}
     for code in ("10", *(f"2{d}" for d in range(10)), *(str(n) for n in range(310, 1000))):

@@ -628,7 +628,9 @@ def build_engine(settings: Settings) -> Engine:
     agreements = AgreementRegistry(data_dir / "agreements.csv")
     if settings.agreements_file is not None:
         # utf-8-sig: a spreadsheet saves its CSV with a byte-order mark, which the upload route takes too.
-        agreements.upsert(parse_agreements_csv(settings.agreements_file.read_text(encoding="utf-8-sig")))
+        # Seeds what the registry lacks: a worker's restart must not undo what the admin API changed since.
+        seed = parse_agreements_csv(settings.agreements_file.read_text(encoding="utf-8-sig"))
+        agreements.upsert(seed, replace=False)
     history: HistoryStore
     if settings.redis_url:
         history = RedisHistoryStore.from_url(

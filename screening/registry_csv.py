@@ -4,6 +4,7 @@ import contextlib
 import csv
 import fcntl
 import io
+import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -13,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from screening.errors import InvalidInput
 
+log = logging.getLogger(__name__)
 Entry = TypeVar("Entry", bound=BaseModel)
 
 
@@ -22,6 +24,8 @@ def parse_csv_entries(
     """Entries from CSV text, one a row made by fields from its cells; bad rows named by line."""
     out: list[Entry] = []
     problems: list[dict[str, object]] = []
+    if not text.strip():
+        return []  # an empty file: no entries (and no header to check)
     reader = csv.DictReader(io.StringIO(text))
     # A file without its header row would give its first row as the header, and nothing at all.
     columns = {name.strip() for name in reader.fieldnames or ()}
@@ -67,16 +71,19 @@ class CsvRegistry(Generic[Entry]):
         # The file as last read (inode, size, mtime): a save replaces the file, so another inode.
         self._seen: tuple[int, int, int] | None = None
         self._lock = threading.Lock()
-        self._refresh()
+        # A file that does not parse at start refuses the start (InvalidInput names its lines).
+        self._read_if_changed(strict=True)
 
-    def upsert(self, entries: Iterable[Entry]) -> int:
-        """Add or replace entries; returns how many."""
+    def upsert(self, entries: Iterable[Entry], *, replace: bool = True) -> int:
+        """Add or replace entries (replace=False: add only those not there yet); returns how many."""
         with self._lock, self._file_lock():
             # Merged into the file as it is now: another worker's upsert since our last read is kept.
             self._read_if_changed()
             count = 0
             for entry in entries:
-                self._by_id[self._key(entry)] = entry
+                key = self._key(entry)
+                if replace or key not in self._by_id:
+                    self._by_id[key] = entry
                 count += 1
             if self._path is not None:
                 self._save()
@@ -89,14 +96,24 @@ class CsvRegistry(Generic[Entry]):
             with self._lock:
                 self._read_if_changed()
 
-    def _read_if_changed(self) -> None:
+    def _read_if_changed(self, *, strict: bool = False) -> None:
         if self._path is None:
             return
         stamp = self._stamp()
-        if stamp != self._seen:
+        if stamp == self._seen:
+            return
+        try:
             entries = self._parse(self._path.read_text(encoding="utf-8-sig")) if stamp is not None else []
-            self._by_id = {self._key(e): e for e in entries}
+        except (InvalidInput, OSError, UnicodeDecodeError):
+            if strict:
+                raise
+            # Written by hand or by an older release: scoring goes on with what was read last, and the next
+            # upload writes a good file again.
+            log.exception("%s does not parse: the registry keeps its last good entries", self._path)
             self._seen = stamp
+            return
+        self._by_id = {self._key(e): e for e in entries}
+        self._seen = stamp
 
     def _stamp(self) -> tuple[int, int, int] | None:
         assert self._path is not None
@@ -129,8 +146,9 @@ class CsvRegistry(Generic[Entry]):
         # The csv writer writes None as an empty cell and other values (dates) with str().
         writer = csv.DictWriter(buffer, fieldnames=self.FIELDS)
         writer.writeheader()
-        for entry in self.all():
-            writer.writerow(entry.model_dump())
+        # Not all(): it may read the file again, under the lock upsert already holds.
+        for key in sorted(self._by_id):
+            writer.writerow(self._by_id[key].model_dump())
         tmp = self._path.with_suffix(".tmp")
         tmp.write_text(buffer.getvalue(), encoding="utf-8")
         tmp.replace(self._path)

@@ -1,5 +1,6 @@
 """This process's append-only journal: appends buffered in memory, group-committed with fsync by a thread."""
 
+import contextlib
 import fcntl
 import logging
 import os
@@ -144,9 +145,15 @@ class Journal(Generic[T]):
             # deleted it, so that what was written next went into a removed file.
             hidden = path.with_name("." + path.name)
             fd = os.open(hidden, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            os.rename(hidden, path)
-            _sync_directory(self.directory)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                os.rename(hidden, path)
+                _sync_directory(self.directory)
+            except BaseException:
+                os.close(fd)  # the commit is retried with a new segment: leave no lock or hidden file
+                with contextlib.suppress(FileNotFoundError):
+                    hidden.unlink()
+                raise
             self._fd, self._segment_started, self._segment_bytes = fd, time.monotonic(), 0
         return self._fd
 

@@ -1,11 +1,13 @@
 """The wire contract's phones: the mainland-mobile shortcut says what phonenumbers says; local landlines."""
 
+import json
+
 import phonenumbers
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from screening.contract import area_code, e164, phone_problem
+from screening.contract import AREA_CODES_FILE, area_code, area_codes_from_phonenumbers, e164, phone_problem
 
 
 def possible_by_phonenumbers(phone: str, region: str) -> bool:
@@ -69,3 +71,9 @@ def test_a_mainland_landline_without_its_area_code_takes_the_citys(
 def test_a_code_that_makes_no_valid_number_is_not_added() -> None:
     # Hangzhou numbers have eight digits: seven local digits there stay as they were written.
     assert e164("7654321", "CN", city="杭州市") == e164("7654321", "CN")
+
+
+def test_the_shipped_area_code_table_is_what_phonenumbers_says() -> None:
+    """The table is read from phonenumbers' geocoding data ahead of time (its import costs seconds)."""
+    shipped = json.loads(AREA_CODES_FILE.read_text(encoding="utf-8"))
+    assert shipped == area_codes_from_phonenumbers()

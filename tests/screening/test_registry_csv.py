@@ -63,3 +63,36 @@ def test_outlets_registered_through_one_worker_are_found_by_the_other(tmp_path: 
     )
     found = second.get("0042", "SF")
     assert found is not None and found.city == "北京市"
+
+
+def test_a_file_broken_after_start_keeps_the_last_good_entries(tmp_path: Path) -> None:
+    path = tmp_path / "agreements.csv"
+    registry = AgreementRegistry(path)
+    registry.upsert(parse_agreements_csv(AGREEMENTS + "C-1,Shop,SF,active,,\n"))
+    path.write_text(AGREEMENTS + "C-1,Shop,sf,active,,\n", encoding="utf-8")  # by hand: a bad carrier
+    assert registry.status("C-1", on=date(2026, 6, 1), carrier="SF") == "active"
+    registry.upsert(parse_agreements_csv(AGREEMENTS + "C-2,Other,SF,active,,\n"))  # writes a good file again
+    assert [a.contract_id for a in AgreementRegistry(path).all()] == ["C-1", "C-2"]
+
+
+def test_an_upsert_after_the_file_was_replaced_without_the_lock_does_not_hang(tmp_path: Path) -> None:
+    path = tmp_path / "agreements.csv"
+    registry = AgreementRegistry(path)
+    path.write_text(AGREEMENTS + "C-1,Shop,SF,active,,\n", encoding="utf-8")  # an operator's copy
+    registry.upsert(parse_agreements_csv(AGREEMENTS + "C-2,Other,SF,active,,\n"))
+    assert [a.contract_id for a in registry.all()] == ["C-1", "C-2"]
+
+
+def test_seeding_adds_what_is_missing_and_keeps_what_an_admin_changed(tmp_path: Path) -> None:
+    path = tmp_path / "agreements.csv"
+    AgreementRegistry(path).upsert(parse_agreements_csv(AGREEMENTS + "C-1,Shop,SF,suspended,,\n"))
+    restarted = AgreementRegistry(path)
+    seed = parse_agreements_csv(AGREEMENTS + "C-1,Shop,SF,active,,\nC-2,Other,SF,active,,\n")
+    restarted.upsert(seed, replace=False)
+    day = date(2026, 6, 1)
+    assert restarted.status("C-1", on=day, carrier="SF") == "suspended"
+    assert restarted.status("C-2", on=day, carrier="SF") == "active"
+
+
+def test_an_empty_file_is_an_empty_registry() -> None:
+    assert parse_agreements_csv("") == []
