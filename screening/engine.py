@@ -394,27 +394,24 @@ class Engine:
     async def _decide_chunk(
         self, chunk: list[tuple[int, "Facts"]], out: list[Decision | BatchError | None]
     ) -> None:
+        retake = False
         while chunk:
-            seen_all = await self._observe_chunk(chunk)
+            seen_all = await self._observe_chunk(chunk, retake=retake)
             cut = _correction_cut(chunk, seen_all)
             await self._settle(chunk[:cut], seen_all[:cut], out)
-            chunk = chunk[cut:]
-            if chunk:
-                # Observed again after the correction's forget. Their first observation is taken back
-                # first: else each would see the events of the slots after it, which request order hides.
-                with suppress(HistoryUnavailable):
-                    for _, facts in chunk:
-                        await self.history.forget(
-                            parcel=facts.waybill.parcel_key, entities=list(facts.entities.events)
-                        )
+            # The rest is observed again after the correction's forget, its first observation taken back in
+            # the same round trip: else each would see the slots after it, which request order hides.
+            chunk, retake = chunk[cut:], True
 
-    async def _observe_chunk(self, chunk: list[tuple[int, "Facts"]]) -> list[Observation | None]:
+    async def _observe_chunk(
+        self, chunk: list[tuple[int, "Facts"]], *, retake: bool = False
+    ) -> list[Observation | None]:
         started = time.perf_counter()
         seen_all: list[Observation | None]
         try:
             seen_all = list(
                 await self.history.observe_many(
-                    [(f.waybill.parcel_key, f.entities.events) for _, f in chunk], self._span()
+                    [(f.waybill.parcel_key, f.entities.events) for _, f in chunk], self._span(), retake=retake
                 )
             )
         except HistoryUnavailable:

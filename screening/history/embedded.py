@@ -115,10 +115,17 @@ class EmbeddedHistoryStore:
             self._decisions.popitem(last=False)
 
     async def observe_many(
-        self, parcels: Sequence[tuple[str, Mapping[EntityKey, ParcelEvent]]], span: Span | None = None
+        self,
+        parcels: Sequence[tuple[str, Mapping[EntityKey, ParcelEvent]]],
+        span: Span | None = None,
+        *,
+        retake: bool = False,
     ) -> list[Observation]:
-        """observe() for each parcel in order."""
+        """observe() for each parcel in order; retake: take back their earlier observation first."""
         _distinct(parcels)
+        if retake:
+            for parcel, entities in parcels:
+                await self.forget(parcel=parcel, entities=list(entities))
         return [
             await self.observe(parcel=parcel, entities=entities, span=span) for parcel, entities in parcels
         ]

@@ -117,12 +117,23 @@ class RedisHistoryStore:
         return (await self.observe_many([(parcel, entities)], span))[0]
 
     async def observe_many(
-        self, parcels: Sequence[tuple[str, Mapping[EntityKey, ParcelEvent]]], span: Span | None = None
+        self,
+        parcels: Sequence[tuple[str, Mapping[EntityKey, ParcelEvent]]],
+        span: Span | None = None,
+        *,
+        retake: bool = False,
     ) -> list[Observation]:
-        """observe() for each parcel in order, in one round trip (parcels must be distinct)."""
+        """observe() for each parcel in order, in one round trip (parcels must be distinct); retake: their
+        earlier observation is taken back first, all of them, in the same round trip."""
         if len({parcel for parcel, _ in parcels}) != len(parcels):
             raise ValueError("observe_many takes each parcel once: observe a re-sent parcel in a later call")
         calls: list[_Call] = []
+        if retake:
+            # All taken back before any is observed again: else one would see the next one's first event.
+            for parcel, entities in parcels:
+                field = encode_field(parcel)
+                calls += [("forget", self._entity_keys(e)[:2], (field,)) for e in entities]
+        taken = len(calls)
         spanned = (0, 0) if span is None else (span.detail_ms, span.wide_ms)
         for parcel, entities in parcels:
             calls.append((None, (), ("GET", self._decision_key(parcel))))
@@ -133,7 +144,7 @@ class RedisHistoryStore:
                 if event not in args:
                     args[event] = (*self._observe_args(event), *spanned)
                 calls.append(("observe", self._entity_keys(entity), args[event]))
-        results = await self._execute(calls)
+        results = (await self._execute(calls))[taken:]
         out, at = [], 0
         for _, entities in parcels:
             replies = results[at + 1 : at + 1 + len(entities)]

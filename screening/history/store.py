@@ -44,9 +44,14 @@ class HistoryStore(Protocol):
         ...
 
     async def observe_many(
-        self, parcels: Sequence[tuple[str, Mapping[EntityKey, ParcelEvent]]], span: Span | None = None
+        self,
+        parcels: Sequence[tuple[str, Mapping[EntityKey, ParcelEvent]]],
+        span: Span | None = None,
+        *,
+        retake: bool = False,
     ) -> list[Observation]:
-        """observe() for each parcel in order, in one round trip (parcels must be distinct)."""
+        """observe() for each parcel in order, in one round trip (parcels must be distinct); retake: the
+        parcels were observed before and that is taken back first, all of them, in the same round trip."""
         ...
 
     async def remember_many(self, decisions: Sequence[tuple[str, str, bytes]]) -> None:

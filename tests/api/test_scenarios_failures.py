@@ -156,11 +156,15 @@ class FlakyHistory:
         return seen
 
     async def observe_many(
-        self, parcels: Sequence[tuple[str, Mapping[str, ParcelEvent]]], span: Span | None = None
+        self,
+        parcels: Sequence[tuple[str, Mapping[str, ParcelEvent]]],
+        span: Span | None = None,
+        *,
+        retake: bool = False,
     ) -> list[Observation]:
         """observe() of several parcels in one round trip: all or nothing."""
         self._before_observe(len(parcels))
-        seen = await self.inner.observe_many(parcels, span)
+        seen = await self.inner.observe_many(parcels, span, retake=retake)
         if self.mode == "replies_lost":
             raise self._unavailable()
         return seen

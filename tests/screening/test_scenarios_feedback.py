@@ -111,10 +111,14 @@ class SwitchableHistory:
         await self.now.remember_decision(parcel=parcel, digest=digest, decision_json=decision_json)
 
     async def observe_many(
-        self, parcels: Sequence[tuple[str, Mapping[EntityKey, ParcelEvent]]], span: Span | None = None
+        self,
+        parcels: Sequence[tuple[str, Mapping[EntityKey, ParcelEvent]]],
+        span: Span | None = None,
+        *,
+        retake: bool = False,
     ) -> list[Observation]:
         """Delegated."""
-        return await self.now.observe_many(parcels, span)
+        return await self.now.observe_many(parcels, span, retake=retake)
 
     async def remember_many(self, decisions: Sequence[tuple[str, str, bytes]]) -> None:
         """Delegated."""

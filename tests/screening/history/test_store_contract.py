@@ -485,3 +485,17 @@ async def _play(store: HistoryStore, steps: int = 300) -> list[Observation | Non
             chosen = rng.sample(entities, rng.randint(1, 4))
             results.append(await store.observe(parcel=event.parcel, entities=dict.fromkeys(chosen, event)))
     return results
+
+
+async def test_observing_again_with_retake_sees_what_the_first_observation_saw(store: HistoryStore) -> None:
+    """A batch's rest observed again after a correction: no parcel sees the ones after it a second time."""
+    await observe(store, make_event("SF:0", T0, cbec=True, value_cny=100.0))
+    rest = [make_event("SF:1", T0 + HOUR, cbec=True, value_cny=200.0), make_event("SF:2", T0 + 2 * HOUR)]
+    batch = [(e.parcel, {SENDER: e}) for e in rest]
+    first = await store.observe_many(batch)
+    again = await store.observe_many(batch, retake=True)
+    for before, after in zip(first, again, strict=True):
+        assert parcels(after.entities[SENDER]) == parcels(before.entities[SENDER])
+        assert after.entities[SENDER].cbec_year_cny == before.entities[SENDER].cbec_year_cny
+    assert parcels(again[0].entities[SENDER]) == ["SF:0"]
+    assert parcels(await observe(store, make_event("SF:3", T0 + 3 * HOUR))) == ["SF:0", "SF:1", "SF:2"]
