@@ -61,9 +61,13 @@ def case_status(session: Session, *, case_id: str) -> str | None:
 
 
 def held_decision(session: Session, *, case_id: str) -> tuple[dict[str, Any], str] | None:
-    """The hold a case was opened (or last updated) with, and the case's status; None without the case."""
-    row = session.execute(sa.select(Case.decision, Case.status).where(Case.case_id == case_id)).first()
-    return None if row is None else (dict(row.decision), row.status)
+    """The hold a case was opened (or last updated) with, and the case's status; None without the case,
+    or when a later body of the parcel was decided without a hold (the hold is no longer its decision)."""
+    row = session.execute(
+        sa.select(Case.decision, Case.status, Case.decision_digest).where(Case.case_id == case_id)
+    ).first()
+    # note_not_held empties the digest: the parcel's latest decision is not this hold.
+    return None if row is None or not row.decision_digest else (dict(row.decision), row.status)
 
 
 def _filters(query: CaseQuery, *, now: datetime, with_status: bool) -> list[Any]:

@@ -673,6 +673,19 @@ def test_a_hold_answered_during_an_outage_is_read_back_once_the_history_is_back(
     assert r.json()["case_status"] == "open"
 
 
+def test_a_hold_whose_corrected_body_was_released_is_not_read_back_from_its_case(svc: Service) -> None:
+    """The case keeps the hold; the parcel's latest decision is the release, so a read-back that finds no
+    remembered decision (expired, or lost in a failover) must not answer the old hold."""
+    wb = held()
+    assert svc.score(wb)["decision"] == "hold"
+    corrected = {**wb, "items": [item(quantity=1, unit_value=100.0)], "declared_value": 100.0}
+    assert svc.score(corrected)["decision"] != "hold"
+    inner = svc.history.inner
+    assert isinstance(inner, EmbeddedHistoryStore)
+    inner._decisions.clear()  # the remembered decisions expire
+    assert svc.read_back(wb).status_code == 404
+
+
 def test_scoring_gets_its_history_back_by_itself_when_the_store_returns(svc: Service) -> None:
     svc.history.mode = "down"
     assert HU in codes(svc.score(waybill()))
