@@ -31,7 +31,7 @@ from screening.cases.schemas import (
     NotHeldNote,
     Unmasked,
 )
-from screening.cases.snapshot import case_id_of, cluster_id_of
+from screening.cases.snapshot import TWIN, case_id_of, cluster_id_of
 from screening.cases.tables import (
     AuditHead,
     Case,
@@ -151,9 +151,20 @@ def note_not_held(session: Session, *, note: NotHeldNote) -> CaseStatus | None:
         return status  # a replay, or older than what the case holds
     case.scored_at = note.scored_at
     case.decision_digest = ""  # a later hold, even the first one again, counts as a rescore
+    after: dict[str, Any] = {"decision": note.decision, "reason_codes": list(note.reason_codes)}
     if status not in CLOSED and note.entities:
         # The body in force is the parcel: a violation found on it reaches its people, not the earlier body's
         # (a closed case keeps what the officer decided on).
+        before = dict(
+            session.execute(
+                sa.select(CaseEntity.entity_key, CaseEntity.kind).where(CaseEntity.case_id == note.case_id)
+            ).all()
+        )
+        moved = {v for k, v in note.entities.items() if before.get(k) != v}
+        moved |= {v for k, v in before.items() if note.entities.get(k) != v}
+        # The trail names the kinds whose entity changed (no keys: they are personal data, keyed or not).
+        if shown := sorted(v for v in moved if not v.startswith(TWIN)):
+            after["entities_moved"] = shown
         session.execute(sa.delete(CaseEntity).where(CaseEntity.case_id == note.case_id))
         session.add_all(
             CaseEntity(case_id=note.case_id, entity_key=k, kind=v) for k, v in note.entities.items()
@@ -167,7 +178,7 @@ def note_not_held(session: Session, *, note: NotHeldNote) -> CaseStatus | None:
         actor=SYSTEM,
         action="rescored_not_held",
         case_id=note.case_id,
-        after={"decision": note.decision, "reason_codes": list(note.reason_codes)},
+        after=after,
     )
     return status
 

@@ -111,6 +111,23 @@ async def test_a_corrected_body_no_longer_held_goes_on_the_cases_record_and_a_ne
     assert actions(db, case.case_id) == ["opened", "rescored_not_held", "rescored"]
 
 
+async def test_a_correction_to_another_sender_no_longer_held_names_what_moved_on_the_trail(
+    engine: Engine, desk: CaseDesk, db: Database
+) -> None:
+    wb = held()
+    await score(engine, wb)
+    other = party(id_number=resident_id(region="110105", birth="19800101", seq="777"), phone="13900007777")
+    corrected = {
+        **wb,
+        "sender": other,
+        "items": [item(quantity=1, unit_value=100.0)],
+        "declared_value": 100.0,
+    }
+    assert (await score(engine, corrected)).decision != "hold"
+    [entry] = rows(db, AuditEntry, AuditEntry.action == "rescored_not_held")
+    assert entry.after["entities_moved"] == ["sender_id", "sender_phone"]
+
+
 async def test_seizing_a_case_counts_a_violation_that_the_senders_next_parcel_carries(
     engine: Engine, desk: CaseDesk, db: Database
 ) -> None:
