@@ -62,10 +62,14 @@ class ThreadWriter:
     def __init__(self, *, db: Database, sla_hours: float) -> None:
         self.db = db
         self.sla_hours = sla_hours
+        # One at a time, in the order asked (asyncio's lock is first come, first served): a batch's holds
+        # are asked together, and the first of a ring founds it, as when they are scored one by one.
+        self._turn = asyncio.Lock()
 
     async def write(self, draft: CaseDraft) -> None:
         """Commit one draft from a worker thread (abandoned, not stopped, when the caller gives up)."""
-        await anyio.to_thread.run_sync(self.upsert, draft, abandon_on_cancel=True)
+        async with self._turn:
+            await anyio.to_thread.run_sync(self.upsert, draft, abandon_on_cancel=True)
 
     def upsert(self, draft: CaseDraft) -> None:
         """Commit one draft in this thread."""
