@@ -66,10 +66,10 @@ def id_key(privacy: PersonalData, party: Party, role: str) -> str | None:
     return privacy.key(f"{role}id", document_text(party.id_type, party.id_number))
 
 
-def goods_signature(goods: GoodsCatalogue, description: str) -> str:
-    """Short signature of a goods description, equal for the same text however it was spaced, cased or
-    punctuated."""
-    return hashlib.blake2b(goods.goods_text(description).encode(), digest_size=6).hexdigest()
+def goods_signature(article: str) -> str:
+    """Short signature of a goods description as one article (GoodsCatalogue.goods_text, ItemFacts.article):
+    equal for the same text however it was spaced, cased or punctuated."""
+    return hashlib.blake2b(article.encode(), digest_size=6).hexdigest()
 
 
 def parcel_entities(
@@ -106,7 +106,7 @@ def parcel_entities(
     ):
         if key is not None:
             kinds[key] = (kind, counterpart)
-    signature = goods_signature(goods, p.main.item.description)
+    signature = goods_signature(p.main.article)  # normalised once, in prepare
     # The yearly cbec quota is the buyer's, on retail imports (财关税〔2018〕49号): exports never count in it.
     cbec_import = w.channel == "cbec" and w.service == "import"
     events = {

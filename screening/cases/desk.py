@@ -6,8 +6,10 @@ from collections.abc import Callable, Sequence
 from contextlib import suppress
 from datetime import UTC, datetime
 from functools import partial
+from typing import TypeVar
 
 import anyio
+from sqlalchemy.orm import Session
 
 from screening.cases import audit, labels, queue, service
 from screening.cases.feedback import HistoryViolations, ViolationRecorder
@@ -40,6 +42,7 @@ from screening.privacy import PersonalData
 from screening.settings import Settings
 
 log = logging.getLogger("screening.cases")
+T = TypeVar("T")
 
 
 class CaseDesk:
@@ -130,13 +133,7 @@ class CaseDesk:
 
     async def held_decision(self, case_id: str) -> Decision | None:
         """The hold the case keeps, with its case id and status now; None when SQL has no such case."""
-        found = None
-        if self._sql_ok:
-            with anyio.move_on_after(self.timeout_s), suppress(Exception):
-                found = await anyio.to_thread.run_sync(
-                    lambda: self.db.read_sync(lambda s: queue.held_decision(s, case_id=case_id)),
-                    abandon_on_cancel=True,
-                )
+        found = await self._bounded_read(lambda s: queue.held_decision(s, case_id=case_id))
         if found is None:
             return None
         decision, status = found
@@ -144,16 +141,18 @@ class CaseDesk:
 
     async def case_status(self, case_id: str) -> str | None:
         """The case's status; 'open' for a case still in the outbox."""
-        status = None
-        if self._sql_ok:
-            with anyio.move_on_after(self.timeout_s), suppress(Exception):
-                status = await anyio.to_thread.run_sync(
-                    lambda: self.db.read_sync(lambda s: queue.case_status(s, case_id=case_id)),
-                    abandon_on_cancel=True,
-                )
+        status = await self._bounded_read(lambda s: queue.case_status(s, case_id=case_id))
         if status is None and case_id in self._waiting:
             return "open"
         return status
+
+    async def _bounded_read(self, read: Callable[[Session], T]) -> T | None:
+        """A read for the scoring path: None when SQL is down or does not answer within timeout_s."""
+        if not self._sql_ok:
+            return None
+        with anyio.move_on_after(self.timeout_s), suppress(Exception):
+            return await anyio.to_thread.run_sync(lambda: self.db.read_sync(read), abandon_on_cancel=True)
+        return None
 
     # Start, stop, retry -------------------------------------------------------------------------
 
