@@ -18,7 +18,7 @@ import numpy as np
 import polars as pl
 
 from features.goods import CATEGORIES
-from features.windows import DAY_MS, WINDOWS_MS, WindowStats, is_near_limit
+from features.windows import DAY_MS, GOODS_SEP, WINDOWS_MS, WindowStats, is_near_limit
 
 NAN = math.nan
 YEAR_MS = 365 * DAY_MS
@@ -516,7 +516,9 @@ def _window_aggs(band: float) -> list[pl.Expr]:
     value, limit, cross = pl.col("value_cny"), pl.col("limit_cny"), pl.col("cross_border")
     split = cross & (limit > 0) & (value < limit)
     near = cross & (limit > 0) & (value >= band * limit) & (value < limit)
-    same = cross & (pl.col("goods") != "") & (pl.col("goods") == pl.col("q_goods"))
+    # Main article to main article, as the online tally's same_goods.
+    goods, q_goods = (pl.col(c).str.split(GOODS_SEP).list.first() for c in ("goods", "q_goods"))
+    same = cross & (goods != "") & (goods == q_goods)
     cp = pl.col("counterpart")
     aggs: list[pl.Expr] = []
     for window, stats in _NEEDED.items():

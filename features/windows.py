@@ -12,6 +12,13 @@ HOUR_MS = 3_600_000
 DAY_MS = 24 * HOUR_MS
 # Smallest first: window_stats_all relies on each window holding the one before it.
 WINDOWS_MS: dict[str, int] = {"1h": HOUR_MS, "24h": DAY_MS, "7d": 7 * DAY_MS, "30d": 30 * DAY_MS}
+# Between the goods signatures of a parcel's articles in an event's goods: the main (dearest) article first.
+GOODS_SEP = "+"
+
+
+def goods_lines(goods: str) -> list[str]:
+    """The signatures of a parcel's articles in an event's goods, the main (dearest) article's first."""
+    return goods.split(GOODS_SEP) if goods else []
 
 
 class EventLike(Protocol):
@@ -42,14 +49,17 @@ class WindowStats(NamedTuple):
     value_cny: float
     near_limit: int
     counterparts: int
-    top_goods: int
     cross_border: int
     # Cross-border parcels each under their own limit: what ant moving splits into.
     split_parcels: int
     split_value_cny: float
     split_counterparts: int
+    # Cross-border parcels whose main article is the current parcel's main article (a model feature).
     same_goods: int
     same_goods_counterparts: int
+    # For each article of the current parcel (main first): cross-border parcels carrying it on any line, and
+    # their counterparts; the same goods riding beside a dearer, changing article count here.
+    line_goods: tuple[tuple[int, int], ...] = ()
 
     @property
     def cross_border_share(self) -> float:
@@ -87,9 +97,11 @@ class _Tally:
     __slots__ = (
         "_band",
         "_current_goods",
+        "_current_lines",
         "counterparts",
         "cross",
-        "goods",
+        "line_counterparts",
+        "line_parcels",
         "near",
         "same",
         "same_counterparts",
@@ -101,29 +113,31 @@ class _Tally:
 
     def __init__(self, current: EventLike, *, band: float) -> None:
         self._current_goods, self._band = current.goods, band
+        self._current_lines = goods_lines(current.goods)
+        # Parcels and counterparts carrying each current article beyond the main-to-main matches in same.
+        self.line_parcels = [0] * len(self._current_lines)
+        self.line_counterparts: list[set[str]] = [set() for _ in self._current_lines]
         self.values: list[float] = []
         self.split_values: list[float] = []
         self.near = self.cross = self.split = self.same = 0
         self.counterparts: set[str] = set()
         self.split_counterparts: set[str] = set()
         self.same_counterparts: set[str] = set()
-        self.goods: dict[str, int] = {}
         self.add((current,))
 
     def add(self, events: Iterable[EventLike]) -> None:
         """Count these events too (the scoring path runs this over every event of every entity)."""
         # Locals, not attributes, inside the loop: it is the hottest loop of the scoring path.
-        values, split_values, goods = self.values, self.split_values, self.goods
+        values, split_values = self.values, self.split_values
         counterparts, split_cps, same_cps = self.counterparts, self.split_counterparts, self.same_counterparts
         current_goods, band = self._current_goods, self._band
+        several = len(self._current_lines) > 1
         near = cross = split = same = 0
         for e in events:
             value, counterpart, g = e.value_cny, e.counterpart, e.goods
             values.append(value)
             if counterpart:
                 counterparts.add(counterpart)
-            if g:
-                goods[g] = goods.get(g, 0) + 1
             if not e.cross_border:
                 continue
             cross += 1
@@ -135,7 +149,11 @@ class _Tally:
                 split_values.append(value)
                 if counterpart:
                     split_cps.add(counterpart)
-            if g and g == current_goods:
+            if not g:
+                continue
+            if several or GOODS_SEP in g:
+                self._lines(g, counterpart)
+            elif g == current_goods:
                 same += 1
                 if counterpart:
                     same_cps.add(counterpart)
@@ -144,21 +162,42 @@ class _Tally:
         self.split += split
         self.same += same
 
+    def _lines(self, goods: str, counterpart: str) -> None:
+        """Count a cross-border parcel where the current parcel or it has several articles."""
+        lines = goods_lines(goods)
+        current = self._current_lines
+        if lines[0] == current[0]:
+            self.same += 1
+            if counterpart:
+                self.same_counterparts.add(counterpart)
+        for j, line in enumerate(current):
+            if line in lines and (j or lines[0] != line):
+                self.line_parcels[j] += 1
+                if counterpart:
+                    self.line_counterparts[j].add(counterpart)
+
     def figures(self) -> WindowStats:
         """The figures counted so far."""
+        lines = self.line_parcels
+        if lines:
+            first = self.same_counterparts | self.line_counterparts[0] if lines[0] else self.same_counterparts
+            others = zip(lines[1:], self.line_counterparts[1:], strict=True)
+            line_goods = ((self.same + lines[0], len(first)), *((n, len(cps)) for n, cps in others))
+        else:
+            line_goods = ()
         # fsum is exact, so the sums do not depend on the order the events were added in.
         return WindowStats(
             parcels=len(self.values),
             value_cny=round(fsum(self.values), 2),
             near_limit=self.near,
             counterparts=len(self.counterparts),
-            top_goods=max(self.goods.values(), default=0),
             cross_border=self.cross,
             split_parcels=self.split,
             split_value_cny=round(fsum(self.split_values), 2),
             split_counterparts=len(self.split_counterparts),
             same_goods=self.same,
             same_goods_counterparts=len(self.same_counterparts),
+            line_goods=line_goods,
         )
 
 

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from features.address import normalise_address
 from features.goods import GoodsCatalogue
 from features.identity import document_text
+from features.windows import GOODS_SEP
 from screening.contract import Address, Party
 from screening.history import ParcelEvent
-from screening.parcel import Parcel
+from screening.parcel import ItemFacts, Parcel
 from screening.privacy import PersonalData
 
 
@@ -72,6 +73,22 @@ def goods_signature(article: str) -> str:
     return hashlib.blake2b(article.encode(), digest_size=6).hexdigest()
 
 
+# Articles of a parcel its history events carry: the dearest ones, so a parcel of many lines stays small.
+MAX_GOODS_LINES = 6
+
+
+def goods_lines_of(p: Parcel) -> list[tuple[str, ItemFacts]]:
+    """The signature of each article of a parcel with its dearest line: the main article first, then by
+    value, each article once, at most MAX_GOODS_LINES."""
+    by_value = sorted(p.items, key=lambda f: (-f.unit_value_cny * f.item.quantity, f.index))
+    lines: dict[str, ItemFacts] = {goods_signature(p.main.article): p.main}
+    for f in by_value:
+        if len(lines) == MAX_GOODS_LINES:
+            break
+        lines.setdefault(goods_signature(f.article), f)
+    return list(lines.items())
+
+
 def parcel_entities(
     p: Parcel, *, privacy: PersonalData, goods: GoodsCatalogue, digest: str
 ) -> ParcelEntities:
@@ -106,7 +123,12 @@ def parcel_entities(
     ):
         if key is not None:
             kinds[key] = (kind, counterpart)
-    signature = goods_signature(p.main.article)  # normalised once, in prepare
+    # Articles normalised once, in prepare; a single article's goods is its signature alone.
+    signature = (
+        goods_signature(p.main.article)
+        if len(p.items) == 1
+        else GOODS_SEP.join(sig for sig, _ in goods_lines_of(p))
+    )
     # The yearly cbec quota is the buyer's, on retail imports (财关税〔2018〕49号): exports never count in it.
     cbec_import = w.channel == "cbec" and w.service == "import"
     events = {

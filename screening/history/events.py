@@ -3,7 +3,8 @@
 An event is stored as a hash field (its parcel, see encode_field) and a value: a 12-byte head >HIiH
 (flags in the top 6 bits of H, at_ms in the other 42 bits, value in cents, limit in whole yuan;
 >HIii when the limit has cents, >HIqq when an amount does not fit int32), then the goods signature
-(6 raw bytes for 12 hex digits, else length-prefixed text), the first 8 characters of the body
+(6 raw bytes for 12 hex digits; for several articles' such signatures joined by GOODS_SEP, a length byte
+with its top bit set and 6 raw bytes each; else length-prefixed text), the first 8 characters of the body
 digest (4 raw bytes for hex, else length-prefixed text) and the short counterpart key (the rest).
 """
 
@@ -14,6 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import NamedTuple
+
+from features.windows import GOODS_SEP
 
 EntityKey = str
 
@@ -26,6 +29,9 @@ _I32_MIN, _I32_MAX = -(2**31), 2**31 - 1
 _MAX_AT = 2**42
 _HEX = frozenset("0123456789abcdef")
 _GOODS_HEX = 12
+# A text part's length byte never has its top bit set (_MAX_TEXT): with it, the goods are raw signatures.
+_RAW_LINES = 0x80
+_MAX_RAW_LINES = 0x7F // (_GOODS_HEX // 2)
 _DIGEST = 8
 _SHORT_COUNTERPART = 15
 _MAX_TEXT = 64
@@ -161,6 +167,9 @@ def encode_event(e: ParcelEvent) -> bytes:
     if len(goods) == _GOODS_HEX and _HEX.issuperset(goods):
         flags |= _GOODS_RAW
         goods_part = bytes.fromhex(goods)
+    elif _raw_lines(goods):
+        raw = bytes.fromhex(goods.replace(GOODS_SEP, ""))
+        goods_part = bytes((_RAW_LINES | len(raw),)) + raw
     else:
         goods_part = _text(goods)
     if len(digest) == _DIGEST and _HEX.issuperset(digest):
@@ -193,7 +202,12 @@ def decode_event(field: bytes, data: bytes, counterpart: tuple[str, str] = ("", 
     elif flags & _WIDE:
         _, _, value, limit = _WIDE_HEAD.unpack_from(data)
         i = _WIDE_HEAD.size
-    goods, i = _part(data, i, raw=_GOODS_HEX // 2 if flags & _GOODS_RAW else 0)
+    if not flags & _GOODS_RAW and data[i] & _RAW_LINES:
+        n = data[i] & ~_RAW_LINES
+        raw, i = data[i + 1 : i + 1 + n].hex(), i + 1 + n
+        goods = GOODS_SEP.join(raw[j : j + _GOODS_HEX] for j in range(0, len(raw), _GOODS_HEX))
+    else:
+        goods, i = _part(data, i, raw=_GOODS_HEX // 2 if flags & _GOODS_RAW else 0)
     digest, i = _part(data, i, raw=_DIGEST // 2 if flags & _DIGEST_RAW else 0)
     stored = data[i:].decode()
     return ParcelEvent(
@@ -258,6 +272,16 @@ def whole_counterparts(events: list[ParcelEvent], current: ParcelEvent) -> list[
     if short == whole:
         return events
     return [e._replace(counterpart=whole) if e.counterpart == short else e for e in events]
+
+
+def _raw_lines(goods: str) -> bool:
+    """Several articles' signatures, each of 12 hex digits, that fit a length byte with the top bit set."""
+    lines = goods.split(GOODS_SEP)
+    return (
+        1 < len(lines) <= _MAX_RAW_LINES
+        and all(len(line) == _GOODS_HEX for line in lines)
+        and _HEX.issuperset(goods.replace(GOODS_SEP, ""))
+    )
 
 
 def _text(text: str) -> bytes:

@@ -12,13 +12,15 @@ from features.windows import (
     EventLike,
     WindowStats,
     daily_median,
+    goods_lines,
     in_window,
     is_near_limit,
     linked_where,
 )
 from screening.contract import Reason
+from screening.entities import goods_lines_of
 from screening.history import EntityHistory, ParcelEvent, Span
-from screening.parcel import BEIJING, Parcel
+from screening.parcel import BEIJING, ItemFacts, Parcel
 from screening.policy.catalogue import ENTITY_NAMES, reason, show_figure
 from screening.policy.schemas import Policy
 
@@ -81,11 +83,11 @@ def with_older(stats: dict[str, WindowStats], history: EntityHistory) -> dict[st
     }
 
 
-def _same_goods_as(goods: str) -> Callable[[EventLike], bool]:
-    """Cross-border parcels of these goods."""
+def _carrying(signature: str) -> Callable[[EventLike], bool]:
+    """Cross-border parcels carrying this article on any of their lines."""
 
     def same(e: EventLike) -> bool:
-        return e.cross_border and e.goods == goods
+        return e.cross_border and signature in goods_lines(e.goods)
 
     return same
 
@@ -224,20 +226,25 @@ def same_goods_fanout(p: Parcel, views: Sequence[EntityView], policy: Policy) ->
     if not p.cross_border:
         return None
     rule = policy.history.same_goods
+    lines: list[tuple[str, ItemFacts]] | None = None
     for v in views:
         s = v.stats[rule.window]
-        if s.same_goods >= rule.parcels and s.same_goods_counterparts >= rule.counterparts:
-            return reason(
-                "SAME_GOODS_FANOUT",
-                entity=v.kind,
-                window=rule.window,
-                parcels=s.same_goods,
-                counterparts=s.same_goods_counterparts,
-                description=p.items[0].item.description,
-                thresholds={"parcels": rule.parcels, "counterparts": rule.counterparts},
-                linked_waybills=v.linked(rule.window, _same_goods_as(v.current.goods), policy),
-                words=_words(v.kind),
-            )
+        # Any article of the parcel, main first: riding beside a dearer, changing article hides nothing.
+        for j, (parcels, counterparts) in enumerate(s.line_goods):
+            if parcels >= rule.parcels and counterparts >= rule.counterparts:
+                lines = lines if lines is not None else goods_lines_of(p)
+                signature, line = lines[j]
+                return reason(
+                    "SAME_GOODS_FANOUT",
+                    entity=v.kind,
+                    window=rule.window,
+                    parcels=parcels,
+                    counterparts=counterparts,
+                    description=line.item.description,
+                    thresholds={"parcels": rule.parcels, "counterparts": rule.counterparts},
+                    linked_waybills=v.linked(rule.window, _carrying(signature), policy),
+                    words=_words(v.kind),
+                )
     return None
 
 

@@ -1,6 +1,5 @@
 """Event-time windows: the one-pass figures equal their plain definitions, all windows at once each alone."""
 
-from collections import Counter
 from math import fsum
 
 from hypothesis import given, settings
@@ -10,6 +9,7 @@ from features.windows import (
     DAY_MS,
     WINDOWS_MS,
     WindowStats,
+    goods_lines,
     in_window,
     is_near_limit,
     linked_where,
@@ -42,19 +42,20 @@ def by_definition(events: list[ParcelEvent], current: ParcelEvent, window: str) 
     rows = [*in_window(events, current=current, window_ms=WINDOWS_MS[window]), current]
     cross = [e for e in rows if e.cross_border]
     split = [e for e in cross if e.limit_cny > 0 and e.value_cny < e.limit_cny]
-    same = [e for e in cross if e.goods and e.goods == current.goods]
+    same = [e for e in cross if e.goods and goods_lines(e.goods)[0] == goods_lines(current.goods)[0]]
+    carrying = [[e for e in cross if line in goods_lines(e.goods)] for line in goods_lines(current.goods)]
     return WindowStats(
         parcels=len(rows),
         value_cny=round(fsum(e.value_cny for e in rows), 2),
         near_limit=sum(1 for e in cross if is_near_limit(e.value_cny, e.limit_cny, 0.9)),
         counterparts=len({e.counterpart for e in rows if e.counterpart}),
-        top_goods=max(Counter(e.goods for e in rows if e.goods).values(), default=0),
         cross_border=len(cross),
         split_parcels=len(split),
         split_value_cny=round(fsum(e.value_cny for e in split), 2),
         split_counterparts=len({e.counterpart for e in split if e.counterpart}),
         same_goods=len(same),
         same_goods_counterparts=len({e.counterpart for e in same if e.counterpart}),
+        line_goods=tuple((len(c), len({e.counterpart for e in c if e.counterpart})) for c in carrying),
     )
 
 
@@ -64,20 +65,25 @@ past = st.lists(
         st.integers(-35 * DAY_MS, DAY_MS) | st.sampled_from([0, 1, 3_600_000, 2 * DAY_MS, 8 * DAY_MS]),
         st.floats(1, 2000, allow_nan=False),
         st.booleans(),
-        st.sampled_from(["g1", "g2", ""]),
+        # One article, or several (the main, dearest one first).
+        st.sampled_from(["g1", "g2", "", "g1+g2", "g2+g1", "g3+g2+g1"]),
         st.sampled_from(["c1", "c2", "c3", ""]),
     ),
     max_size=25,
 )
 
+# The current parcel's goods: one article or several (its main article first).
+current_goods = st.sampled_from(["g1", "g1+g2", "g2+g3", "g3+g1+g2"])
+
 
 @settings(max_examples=300, deadline=None)
-@given(past)
+@given(past, current_goods)
 def test_the_figures_of_every_window_equal_their_definitions(
     rows: list[tuple[int, float, bool, str, str]],
+    goods: str,
 ) -> None:
     events = [event(f"P{i % 7}", NOW - age, v, g, c, cross) for i, (age, v, cross, g, c) in enumerate(rows)]
-    current = event("P1", NOW, 790.0, "g1", "c1", True)
+    current = event("P1", NOW, 790.0, goods, "c1", True)
     together = window_stats_all(events, current, band=0.9)
     assert list(together) == list(WINDOWS_MS)
     for name in WINDOWS_MS:
@@ -86,16 +92,17 @@ def test_the_figures_of_every_window_equal_their_definitions(
 
 
 @settings(max_examples=300, deadline=None)
-@given(past)
+@given(past, current_goods)
 def test_a_history_in_time_order_gives_the_same_figures_by_bisection(
     rows: list[tuple[int, float, bool, str, str]],
+    goods: str,
 ) -> None:
     # History stores give events in (at_ms, parcel) order: window_stats_all then slices by bisection.
     events = sorted(
         (event(f"P{i}", NOW - age, v, g, c, cross) for i, (age, v, cross, g, c) in enumerate(rows)),
         key=lambda e: (e.at_ms, e.parcel),
     )
-    current = event("P1", NOW, 790.0, "g1", "c1", True)
+    current = event("P1", NOW, 790.0, goods, "c1", True)
     together = window_stats_all(events, current, band=0.9)
     for name in WINDOWS_MS:
         assert together[name] == window_stats(events, current, window=name, band=0.9)

@@ -44,6 +44,11 @@ def event(**changes: object) -> ParcelEvent:
         {"limit_cny": 65536.0},
         {"limit_cny": -1.0},
         {"limit_cny": 30_000_000.0},
+        # Several articles: signatures in raw bytes, or as text when one is not 12 hex digits.
+        {"goods": "0123456789ab+ba9876543210"},
+        {"goods": "+".join(f"{i:012x}" for i in range(21))},
+        {"goods": "0123456789ab+cream"},
+        {"goods": "0123456789ab+"},
     ],
 )
 def test_an_event_survives_encoding_to_cents(changes: dict[str, object]) -> None:
@@ -64,6 +69,11 @@ def test_a_hmac_counterpart_and_a_hex_digest_are_stored_short() -> None:
     assert decoded == stored_event(original)
     whole = decode_event(encode_field(original.parcel), value, ("AbCdEfGhIjK", original.counterpart))
     assert whole.counterpart == original.counterpart
+
+
+def test_several_articles_signatures_are_stored_as_six_raw_bytes_each() -> None:
+    one, three = "0123456789ab", "0123456789ab+ba9876543210+00000000ffff"
+    assert len(encode_event(event(goods=three))) == len(encode_event(event(goods=one))) + 1 + 12
 
 
 def test_a_numbered_parcel_is_a_short_field_and_others_stay_as_they_are() -> None:
