@@ -57,8 +57,15 @@ def history_span(policy: Policy) -> Span | None:
     a window between the widest and those read whole.
     """
     h = policy.history
-    # Ant moving reads 24 h and 7 days; velocity 24 h whole and every day's count (EntityHistory.times).
-    read = {"24h", "7d", h.near_limit.window, h.same_goods.window} | whole_windows()
+    # Ant moving reads its windows; velocity 24 h whole and every day's count (EntityHistory.times).
+    read = {
+        "24h",
+        h.ant_sender.short_window,
+        h.ant_sender.long_window,
+        h.ant_receiver.window,
+        h.near_limit.window,
+        h.same_goods.window,
+    } | whole_windows()
     detail = max(WINDOWS_MS[w] for w in read)
     if (
         any(detail < span < WINDOWS_MS[WIDEST] for span in WINDOWS_MS.values())
@@ -128,7 +135,7 @@ def ant_moving_sender(p: Parcel, views: Sequence[EntityView], policy: Policy) ->
     for v in views:
         if v.kind not in SENDER_SIDE:
             continue
-        for window, needed in (("24h", a.parcels_24h), ("7d", a.parcels_7d)):
+        for window, needed in ((a.short_window, a.parcels_24h), (a.long_window, a.parcels_7d)):
             s = v.stats[window]
             if (
                 s.split_parcels >= needed
@@ -163,7 +170,7 @@ def ant_moving_receiver(p: Parcel, views: Sequence[EntityView], policy: Policy) 
     for v in views:
         if v.kind not in RECEIVER_SIDE:
             continue
-        s = v.stats["7d"]
+        s = v.stats[a.window]
         if (
             s.split_parcels >= a.parcels_7d
             and s.split_counterparts >= a.distinct_senders
@@ -172,7 +179,7 @@ def ant_moving_receiver(p: Parcel, views: Sequence[EntityView], policy: Policy) 
             return reason(
                 "ANT_MOVING_RECEIVER",
                 entity=v.kind,
-                window="7d",
+                window=a.window,
                 parcels=s.split_parcels,
                 distinct_senders=s.split_counterparts,
                 total_value=s.split_value_cny,
@@ -183,7 +190,7 @@ def ant_moving_receiver(p: Parcel, views: Sequence[EntityView], policy: Policy) 
                     "distinct_senders": a.distinct_senders,
                     "total_value": a.total_times_limit * p.limit_cny,
                 },
-                linked_waybills=v.linked("7d", _split, policy),
+                linked_waybills=v.linked(a.window, _split, policy),
                 words=_words(v.kind),
             )
     return None

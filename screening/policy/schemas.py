@@ -1,21 +1,36 @@
 """The policy file's shape: every threshold the rules read, validated at start."""
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+import pycountry
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from screening.contract import Category, Service
+from screening.contract import Category, Service, VerificationMethod
+from screening.history.store import LONG_KEEP_MS
 
 Fraction = Annotated[float, Field(ge=0, le=1)]
 Positive = Annotated[float, Field(gt=0)]
-Count = Annotated[int, Field(ge=1)]
+# Strict: a count written true or "10" is a slip in the file, not a number.
+Count = Annotated[int, Field(ge=1, strict=True)]
+
+
+def _country_codes(codes: frozenset[str]) -> frozenset[str]:
+    unknown = sorted(c for c in codes if pycountry.countries.get(alpha_2=c.upper()) is None)
+    if unknown:
+        raise ValueError(f"not ISO-3166 alpha-2 country codes: {', '.join(unknown)}")
+    return frozenset(c.upper() for c in codes)
+
+
+CountryCodes = Annotated[frozenset[str], AfterValidator(_country_codes)]
 Window = Literal["1h", "24h", "7d", "30d"]
+WINDOW_ORDER: tuple[Window, ...] = get_args(Window)
 
 
 class Section(BaseModel):
     """A policy section: unknown keys are typos and refused."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # inf or nan in a threshold switches its rule off (nothing is over inf): refused as any other typo.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Limits(Section):
@@ -23,11 +38,17 @@ class Limits(Section):
 
     personal_hk_mo_tw_cny: Positive
     personal_other_cny: Positive
-    hk_mo_tw: frozenset[str]
+    hk_mo_tw: CountryCodes
     cbec_single_cny: Positive
     cbec_annual_cny: Positive
     cbec_lanes: frozenset[Service]
     near_limit_band: Annotated[float, Field(gt=0, lt=1)]
+
+    @model_validator(mode="after")
+    def _annual_over_single(self) -> "Limits":
+        if self.cbec_annual_cny < self.cbec_single_cny:
+            raise ValueError("cbec_annual_cny must not be under cbec_single_cny (a year holds one purchase)")
+        return self
 
 
 class RealName(Section):
@@ -35,7 +56,7 @@ class RealName(Section):
 
     lanes: frozenset[Service]
     exempt_categories: frozenset[Category]
-    verified_methods: frozenset[str]
+    verified_methods: frozenset[VerificationMethod]
 
 
 class Pickup(Section):
@@ -59,24 +80,42 @@ class Goods(Section):
         bad = [c for c, (lo, hi) in self.value_per_kg.items() if not 0 <= lo < hi]
         if bad:
             raise ValueError(f"value_per_kg bands need 0 <= low < high: {', '.join(bad)}")
+        # A category without a band would never be checked: a line lost from the file, not a choice.
+        missing = [c for c in get_args(Category) if c not in self.value_per_kg]
+        if missing:
+            raise ValueError(f"value_per_kg needs a band for every category; missing: {', '.join(missing)}")
         return self
 
 
 class AntSender(Section):
     """ANT_MOVING_SENDER thresholds."""
 
+    # parcels_24h in short_window or parcels_7d in long_window (the names keep the law's starting windows).
     parcels_24h: Count
     parcels_7d: Count
     distinct_receivers: Count
     total_times_limit: Positive
+    short_window: Window = "24h"
+    long_window: Window = "7d"
+
+    @model_validator(mode="after")
+    def _day_within_week(self) -> "AntSender":
+        if WINDOW_ORDER.index(self.short_window) >= WINDOW_ORDER.index(self.long_window):
+            raise ValueError("short_window must be shorter than long_window")
+        if self.parcels_24h > self.parcels_7d:
+            raise ValueError(
+                "parcels_24h must not exceed parcels_7d (the short window's parcels are the long one's)"
+            )
+        return self
 
 
 class AntReceiver(Section):
     """ANT_MOVING_RECEIVER thresholds."""
 
-    parcels_7d: Count
+    parcels_7d: Count  # in window
     distinct_senders: Count
     total_times_limit: Positive
+    window: Window = "7d"
 
 
 class NearLimit(Section):
@@ -108,6 +147,16 @@ class PriorViolations(Section):
     hold_count: Count
     # Calendar years back to the same Beijing date and time (刑法 art. 153's "within a year"), not days.
     window_years: Count
+
+    @model_validator(mode="after")
+    def _kept_long_enough(self) -> "PriorViolations":
+        # The history keeps a violation LONG_KEEP_MS (400 days): a longer window would count none older.
+        if self.window_years * 366 * 86_400_000 > LONG_KEEP_MS:
+            raise ValueError(
+                f"window_years {self.window_years}: the history keeps violations "
+                f"{LONG_KEEP_MS // 86_400_000} days, so at most 1 year"
+            )
+        return self
 
 
 class Unavailable(Section):
