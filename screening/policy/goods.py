@@ -66,6 +66,7 @@ def commercial_quantity(p: Parcel, policy: Policy) -> Reason | None:
     articles: dict[str, list[ItemFacts]] = {}
     for f in p.items:
         articles.setdefault(f.article, []).append(f)
+    over: list[dict[str, Any]] = []
     for lines in articles.values():
         f = lines[0]
         # The stricter count when any line is of a sensitive category (a medicine declared once as such).
@@ -75,17 +76,23 @@ def commercial_quantity(p: Parcel, policy: Policy) -> Reason | None:
         max_units = g.commercial_units_sensitive if category in g.sensitive_categories else g.commercial_units
         quantity = sum(line.item.quantity for line in lines)
         if quantity > max_units:
-            return reason(
-                "COMMERCIAL_QUANTITY",
-                item=f.index,
-                items=[line.index for line in lines],
-                description=f.item.description,
-                category=category,
-                category_inferred=f.goods.category_inferred,
-                quantity=quantity,
-                max_units=max_units,
+            over.append(
+                {
+                    "item": f.index,
+                    "items": [line.index for line in lines],
+                    "description": f.item.description,
+                    "category": category,
+                    "category_inferred": f.goods.category_inferred,
+                    "quantity": quantity,
+                    "max_units": max_units,
+                }
             )
-    return None
+    if not over:
+        return None
+    # The first article over its count speaks; every further one is named in the evidence too.
+    first, *others = over
+    extra: dict[str, Any] = {"others": others} if others else {}
+    return reason("COMMERCIAL_QUANTITY", **first, **extra)
 
 
 def weight_value_mismatch(p: Parcel, policy: Policy) -> Reason | None:

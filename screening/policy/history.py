@@ -25,6 +25,13 @@ from screening.policy.catalogue import ENTITY_NAMES, reason, show_figure
 from screening.policy.schemas import Policy
 
 SENDER_SIDE = ("sender_id", "sender_phone")
+# The entities of one person: a party's ID and phone.
+_PERSON = {
+    "sender_id": "sender",
+    "sender_phone": "sender",
+    "receiver_id": "receiver",
+    "receiver_phone": "receiver",
+}
 RECEIVER_SIDE = ("receiver_id", "receiver_phone", "receiver_address")
 _LISTS_ZH = {"watch": "关注名单", "black": "黑名单"}
 
@@ -327,14 +334,25 @@ def prior_violations(p: Parcel, views: Sequence[EntityView], policy: Policy) -> 
     """An entity with confirmed violations within a year (two within a year: hold, 刑法 art. 153)."""
     rule = policy.history.prior_violations
     start = years_before(p.at_ms, rule.window_years)
-    counted = [(sum(1 for t in v.history.violations if start <= t < p.at_ms), v.kind) for v in views]
-    count, kind = max(counted, default=(0, ""))
-    if count == 0:
+    # A party's ID and phone are one person (刑法 art. 153 adds up a person's penalties): their violations
+    # count together, one violation recorded under both (the same pickup time) once.
+    found: dict[str, tuple[set[int], list[tuple[int, str]]]] = {}
+    for v in views:
+        times = {t for t in v.history.violations if start <= t < p.at_ms}
+        if times:
+            seen, kinds = found.setdefault(_PERSON.get(v.kind, v.kind), (set(), []))
+            seen |= times
+            kinds.append((len(times), v.kind))
+    if not found:
         return None
+    # Most violations; the entity named is the one holding most of them (among equals, the greatest name).
+    times, counted = max(found.values(), key=lambda f: (len(f[0]), max(f[1])))
+    count, kind, named = len(times), max(counted)[1], sorted(k for _, k in counted)
     return reason(
         "PRIOR_VIOLATIONS",
         outcome="hold" if count >= rule.hold_count else "inspect",
         entity=kind,
+        **({"entities": named} if len(named) > 1 else {}),
         violations=count,
         window_years=rule.window_years,
         since=datetime.fromtimestamp(start // 1000, BEIJING).isoformat(),

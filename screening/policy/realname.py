@@ -1,5 +1,7 @@
 """Real-name pickup rules (快递暂行条例 art. 22; 反恐怖主义法 art. 20; CBEC buyer identity)."""
 
+from typing import Any
+
 from features.identity import mask_id
 from screening.contract import Reason
 from screening.parcel import Parcel
@@ -34,23 +36,31 @@ def realname_missing(p: Parcel, policy: Policy) -> Reason | None:
 
 def id_invalid(p: Parcel, policy: Policy) -> Reason | None:
     """A well-formed ID whose check digit or birth date is false (sender's, or the buyer's)."""
+    false: list[tuple[str, str, str]] = []
     for party, problem, zh in (
         ("sender", p.sender_id_problem, "寄件人"),
         ("receiver", p.receiver_id_problem, "收件人"),
     ):
-        if problem is None:
-            continue
+        if problem is not None:
+            false.append((party, problem, zh))
+    if not false:
+        return None
+    found: list[dict[str, Any]] = []
+    for party, problem, _ in false:
         who = p.waybill.sender if party == "sender" else p.waybill.receiver
         assert who.id_number is not None and who.id_type is not None
-        return reason(
-            "ID_INVALID",
-            party=party,
-            id_type=who.id_type,
-            masked=mask_id(who.id_number),
-            problem=problem,
-            words={"party_zh": zh, "problem_zh": _PROBLEM_ZH[problem]},
+        found.append(
+            {"party": party, "id_type": who.id_type, "masked": mask_id(who.id_number), "problem": problem}
         )
-    return None
+    # The first party's false ID speaks; the other's is named in the evidence too.
+    (_, problem, zh), first, others = false[0], found[0], found[1:]
+    extra: dict[str, Any] = {"others": others} if others else {}
+    return reason(
+        "ID_INVALID",
+        **first,
+        **extra,
+        words={"party_zh": zh, "problem_zh": _PROBLEM_ZH[problem]},
+    )
 
 
 def realname_unverified(p: Parcel, policy: Policy) -> Reason | None:
