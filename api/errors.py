@@ -65,8 +65,17 @@ async def _http(request: Request, exc: Exception) -> ORJSONResponse:
     return ORJSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
 
 
+async def _unexpected(request: Request, exc: Exception) -> ORJSONResponse:
+    # Starlette answers this outside every middleware (RequestContext included): the id is added here, and
+    # the error is logged there under it, with its traceback re-raised to the server.
+    request_id = request.scope.get("state", {}).get("request_id")
+    headers = {"X-Request-ID": request_id} if request_id else None
+    return ORJSONResponse({"detail": "internal error"}, status_code=500, headers=headers)
+
+
 def install(app: FastAPI) -> None:
-    """Map every error the service raises on purpose to its HTTP status."""
+    """Map every error the service raises on purpose to its HTTP status, and any other to a plain 500."""
+    app.add_exception_handler(Exception, _unexpected)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(ScreeningError, _screening)
     app.add_exception_handler(StarletteHTTPException, _http)
