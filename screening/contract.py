@@ -421,9 +421,10 @@ class Waybill(Contract):
     @model_validator(mode="wrap")
     @classmethod
     def _total_beside_item_errors(cls, data: Any, handler: ModelWrapValidatorHandler["Waybill"]) -> "Waybill":
-        """A wrong declared_value is named even when an item failed on a field outside the sum."""
+        """A wrong declared_value is named even when an item failed on a field outside the sum; addresses
+        that contradict the lane are named once the rest is valid."""
         try:
-            return handler(data)
+            waybill = handler(data)
         except ValidationError as exc:
             errors = exc.errors(include_url=False)
             # Only when the declared value and every line's quantity and unit value passed on their own.
@@ -454,6 +455,10 @@ class Waybill(Contract):
             )
             lines.append(InitErrorDetails(type=mismatch, loc=("declared_value",), input=declared))
             raise ValidationError.from_exception_data(cls.__name__, lines) from None
+        off_lane = _off_lane(waybill)
+        if off_lane:
+            raise ValidationError.from_exception_data(cls.__name__, off_lane)
+        return waybill
 
     @property
     def parcel_key(self) -> str:
@@ -462,6 +467,27 @@ class Waybill(Contract):
 
 
 _SUMMED = ("quantity", "unit_value")
+
+
+def _off_lane(w: "Waybill") -> list[InitErrorDetails]:
+    """The address countries a waybill's lane contradicts: domestic is CN to CN, export CN to abroad,
+    import abroad to CN."""
+    # The lane decides the customs limits and the real-name checks: a 'domestic' waybill to Hong Kong
+    # would pass every limit unchecked, so addresses contradicting it are bad input.
+    wanted = {"domestic": (True, True), "export": (True, False), "import": (False, True)}[w.service]
+    errors = []
+    for role, party, in_china in (("sender", w.sender, wanted[0]), ("receiver", w.receiver, wanted[1])):
+        if (party.address.country == "CN") != in_china:
+            where = "in CN" if in_china else "abroad (not CN)"
+            error = PydanticCustomError(
+                "lane_address",
+                "on the {service} lane the {role}'s address must be {where}",
+                {"service": w.service, "role": role, "where": where},
+            )
+            errors.append(
+                InitErrorDetails(type=error, loc=(role, "address", "country"), input=party.address.country)
+            )
+    return errors
 
 
 def _is_number(value: Any) -> bool:

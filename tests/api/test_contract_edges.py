@@ -108,7 +108,7 @@ def test_an_id_number_in_full_width_digits_is_a_422_at_its_field(client: Scoring
 
 
 def test_optional_fields_may_be_left_out_and_take_their_contract_defaults(client: ScoringClient) -> None:
-    wb = waybill(courier_id=..., dims_cm=..., order=...)
+    wb = waybill(service="export", courier_id=..., dims_cm=..., order=...)
     for key in ("id_verified", "verification_method", "customer_type", "contract_id"):
         del wb["sender"][key]
     wb["receiver"] = hk_receiver()

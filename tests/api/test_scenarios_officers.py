@@ -34,7 +34,6 @@ from tests.factories import (
     BASE_TIME,
     NO_ID,
     ant_ring,
-    cn_receiver,
     export_postal,
     hk_receiver,
     item,
@@ -668,7 +667,7 @@ def test_no_plain_number_in_any_answer_page_or_log_of_a_days_work_but_the_unmask
     buyer = resident_id(region="440106", birth="19900101", seq="094")
     wb = export_postal(
         sender=party(id_number=number, phone="13600000093"),
-        receiver=cn_receiver(id_type="resident_id", id_number=buyer, id_verified=True),
+        receiver=hk_receiver(id_type="resident_id", id_number=buyer, id_verified=True),
         items=[item(quantity=6, unit_value=200.0)],
     )
     scored = client.http.post("/v1/score", json=wb)

@@ -1,4 +1,4 @@
-"""The wire contract's phones: the mainland-mobile shortcut says what phonenumbers says; local landlines."""
+"""The wire contract: phones (the mainland-mobile shortcut as phonenumbers; local landlines) and lanes."""
 
 import json
 
@@ -6,8 +6,17 @@ import phonenumbers
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
-from screening.contract import AREA_CODES_FILE, area_code, area_codes_from_phonenumbers, e164, phone_problem
+from screening.contract import (
+    AREA_CODES_FILE,
+    Waybill,
+    area_code,
+    area_codes_from_phonenumbers,
+    e164,
+    phone_problem,
+)
+from tests.factories import hk_receiver, party, waybill
 
 
 def possible_by_phonenumbers(phone: str, region: str) -> bool:
@@ -77,3 +86,40 @@ def test_the_shipped_area_code_table_is_what_phonenumbers_says() -> None:
     """The table is read from phonenumbers' geocoding data ahead of time (its import costs seconds)."""
     shipped = json.loads(AREA_CODES_FILE.read_text(encoding="utf-8"))
     assert shipped == area_codes_from_phonenumbers()
+
+
+@pytest.mark.parametrize(
+    ("service", "sender", "receiver", "named"),
+    [
+        ("domestic", "CN", "CN", []),
+        ("export", "CN", "HK", []),
+        ("import", "US", "CN", []),
+        ("domestic", "CN", "HK", [("receiver", "address", "country")]),
+        ("domestic", "JP", "US", [("sender", "address", "country"), ("receiver", "address", "country")]),
+        ("export", "CN", "CN", [("receiver", "address", "country")]),
+        ("export", "HK", "US", [("sender", "address", "country")]),
+        ("import", "CN", "CN", [("sender", "address", "country")]),
+        ("import", "HK", "TW", [("receiver", "address", "country")]),
+    ],
+)
+def test_addresses_that_contradict_the_lane_are_named(
+    service: str, sender: str, receiver: str, named: list[tuple[str, ...]]
+) -> None:
+    """Domestic is CN to CN, export CN to abroad, import abroad to CN: the lane decides limits and checks."""
+    body = waybill(
+        service=service, sender=party_in(sender, "13800138000"), receiver=party_in(receiver, "13900139000")
+    )
+    if not named:
+        Waybill.model_validate(body)
+        return
+    with pytest.raises(ValidationError) as refused:
+        Waybill.model_validate(body)
+    assert [e["loc"] for e in refused.value.errors()] == named
+    assert all(e["type"] == "lane_address" for e in refused.value.errors())
+
+
+def party_in(country: str, phone: str) -> dict[str, object]:
+    """A party with an address in this country (a mainland one in full)."""
+    if country == "CN":
+        return party(phone=phone)
+    return hk_receiver(phone="+85291234567", address={"country": country, "city": "City", "detail": "1 Road"})

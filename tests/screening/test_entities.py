@@ -16,11 +16,11 @@ def kinds_of(engine: Engine, body: dict[str, Any]) -> set[str]:
 
 
 def test_a_receiver_address_with_a_building_is_an_entity(engine: Engine) -> None:
-    assert "receiver_address" in kinds_of(engine, waybill(receiver=hk_receiver()))
+    assert "receiver_address" in kinds_of(engine, waybill(service="export", receiver=hk_receiver()))
 
 
 def test_an_address_naming_no_building_is_not_counted_with_every_other_such_address(engine: Engine) -> None:
     bare = dict.fromkeys(("province", "city", "district", "detail", "postcode")) | {"country": "HK"}
-    kinds = kinds_of(engine, waybill(receiver=hk_receiver(address=bare)))
+    kinds = kinds_of(engine, waybill(service="export", receiver=hk_receiver(address=bare)))
     assert "receiver_address" not in kinds
     assert {"sender_id", "sender_phone", "receiver_phone"} <= kinds
