@@ -125,6 +125,16 @@ def _velocity_words(times: float | None, median: float) -> dict[str, str]:
     }
 
 
+def _ring_limit(p: Parcel, v: EntityView, window: str) -> float:
+    """The per-parcel limit L a ring's total is weighed against: the parcel's own, or, for a parcel without
+    one (an organisation's express parcel), the largest among the split parcels of the window."""
+    # A ring sender's next parcel must not escape the ring's hold by changing channel.
+    if p.limit_cny > 0:
+        return p.limit_cny
+    inside = in_window(v.history.events, current=v.current, window_ms=WINDOWS_MS[window])
+    return max((e.limit_cny for e in inside if _split(e)), default=0.0)
+
+
 def _words(kind: str) -> dict[str, Any]:
     zh, en = ENTITY_NAMES[kind]
     return {"entity_zh": zh, "entity": en}
@@ -136,7 +146,7 @@ def _waybills(linked: Sequence[str]) -> list[str]:
 
 def ant_moving_sender(p: Parcel, views: Sequence[EntityView], policy: Policy) -> Reason | None:
     """One sender splitting cross-border goods over many parcels and receivers, each under the limit."""
-    if not p.cross_border or p.limit_cny <= 0:
+    if not p.cross_border:
         return None
     a = policy.history.ant_sender
     for v in views:
@@ -144,11 +154,10 @@ def ant_moving_sender(p: Parcel, views: Sequence[EntityView], policy: Policy) ->
             continue
         for window, needed in ((a.short_window, a.parcels_24h), (a.long_window, a.parcels_7d)):
             s = v.stats[window]
-            if (
-                s.split_parcels >= needed
-                and s.split_counterparts >= a.distinct_receivers
-                and s.split_value_cny >= a.total_times_limit * p.limit_cny
-            ):
+            if s.split_parcels < needed or s.split_counterparts < a.distinct_receivers:
+                continue
+            limit = _ring_limit(p, v, window)
+            if limit > 0 and s.split_value_cny >= a.total_times_limit * limit:
                 return reason(
                     "ANT_MOVING_SENDER",
                     entity=v.kind,
@@ -156,12 +165,12 @@ def ant_moving_sender(p: Parcel, views: Sequence[EntityView], policy: Policy) ->
                     parcels=s.split_parcels,
                     distinct_receivers=s.split_counterparts,
                     total_value=s.split_value_cny,
-                    per_parcel_limit=p.limit_cny,
+                    per_parcel_limit=limit,
                     near_limit_parcels=s.near_limit,
                     thresholds={
                         "parcels": needed,
                         "distinct_receivers": a.distinct_receivers,
-                        "total_value": a.total_times_limit * p.limit_cny,
+                        "total_value": a.total_times_limit * limit,
                     },
                     linked_waybills=v.linked(window, _split, policy),
                     words=_words(v.kind),
@@ -171,18 +180,17 @@ def ant_moving_sender(p: Parcel, views: Sequence[EntityView], policy: Policy) ->
 
 def ant_moving_receiver(p: Parcel, views: Sequence[EntityView], policy: Policy) -> Reason | None:
     """One receiver (ID, phone or address) collecting cross-border parcels from many senders."""
-    if not p.cross_border or p.limit_cny <= 0:
+    if not p.cross_border:
         return None
     a = policy.history.ant_receiver
     for v in views:
         if v.kind not in RECEIVER_SIDE:
             continue
         s = v.stats[a.window]
-        if (
-            s.split_parcels >= a.parcels_7d
-            and s.split_counterparts >= a.distinct_senders
-            and s.split_value_cny >= a.total_times_limit * p.limit_cny
-        ):
+        if s.split_parcels < a.parcels_7d or s.split_counterparts < a.distinct_senders:
+            continue
+        limit = _ring_limit(p, v, a.window)
+        if limit > 0 and s.split_value_cny >= a.total_times_limit * limit:
             return reason(
                 "ANT_MOVING_RECEIVER",
                 entity=v.kind,
@@ -190,12 +198,12 @@ def ant_moving_receiver(p: Parcel, views: Sequence[EntityView], policy: Policy) 
                 parcels=s.split_parcels,
                 distinct_senders=s.split_counterparts,
                 total_value=s.split_value_cny,
-                per_parcel_limit=p.limit_cny,
+                per_parcel_limit=limit,
                 near_limit_parcels=s.near_limit,
                 thresholds={
                     "parcels": a.parcels_7d,
                     "distinct_senders": a.distinct_senders,
-                    "total_value": a.total_times_limit * p.limit_cny,
+                    "total_value": a.total_times_limit * limit,
                 },
                 linked_waybills=v.linked(a.window, _split, policy),
                 words=_words(v.kind),
