@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 
 from api.pages.labels import LANGS, Lang, label
 from api.security import DatabaseDep, require_role
+from screening.compliance.charts import rate_text
 from screening.errors import Forbidden
 from screening.parcel import BEIJING
 from screening.people.roles import ACT_ON_CASES, BULK_ACT, READ_AUDIT, READ_CASES, TRACE, Role, allowed
@@ -48,7 +49,7 @@ def beijing_time(value: datetime | str | None) -> str:
 
 def percent(value: float | None) -> str:
     """A rate 0..1 as a percentage, a dash when there is none."""
-    return "—" if value is None else f"{value * 100:.1f}%"
+    return "—" if value is None else rate_text(value)
 
 
 TEMPLATES.env.filters["beijing"] = beijing_time

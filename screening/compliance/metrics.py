@@ -30,6 +30,8 @@ METRIC_COLUMNS = (
     "decision",
     "opened_inspection",
     "xray_screened",
+    "needs_inspection",
+    "needs_xray",
     "needs_realname",
     "sender_id_present",
     "sender_id_valid",
@@ -44,8 +46,14 @@ OUTCOMES = ("confirmed", "released", "open")
 
 _realname_ok = pl.col("sender_id_valid") & pl.col("sender_id_verified")
 _realname_failed = pl.col("needs_realname") & ~_realname_ok
+# A check the policy relaxed for the parcel's lane was not needed; records from before the log said so
+# (null) needed every check, as the policy then did.
+NEEDS_INSPECTION = pl.col("needs_inspection").fill_null(True)
+NEEDS_XRAY = pl.col("needs_xray").fill_null(True)
+INSPECTION_MISSING = NEEDS_INSPECTION & ~pl.col("opened_inspection")
+XRAY_MISSING = NEEDS_XRAY & ~pl.col("xray_screened")
 # A parcel breaks the three systems (三项制度) when any of them was not run: what the bureau pursues.
-OFFENDING = _realname_failed | ~pl.col("opened_inspection") | ~pl.col("xray_screened")
+OFFENDING = _realname_failed | INSPECTION_MISSING | XRAY_MISSING
 _contract = pl.col("customer_type") == "contract"
 
 COUNTERS: dict[str, pl.Expr] = {
@@ -59,8 +67,10 @@ COUNTERS: dict[str, pl.Expr] = {
     "realname_unverified": (
         pl.col("needs_realname") & pl.col("sender_id_valid") & ~pl.col("sender_id_verified")
     ).sum(),
-    "inspected": pl.col("opened_inspection").sum(),
-    "xrayed": pl.col("xray_screened").sum(),
+    "inspection_needed": NEEDS_INSPECTION.sum(),
+    "inspected": (NEEDS_INSPECTION & pl.col("opened_inspection")).sum(),
+    "xray_needed": NEEDS_XRAY.sum(),
+    "xrayed": (NEEDS_XRAY & pl.col("xray_screened")).sum(),
     "contract_parcels": _contract.sum(),
     "contract_qualified": (_contract & (pl.col("agreement_status") == "active")).sum(),
     "non_compliant": OFFENDING.sum(),
@@ -72,8 +82,8 @@ ALL_COUNTERS = (*COUNTERS, *HOLD_COUNTERS)
 # rate name → (numerator, denominator)
 RATES: dict[str, tuple[str, str]] = {
     "realname_rate": ("realname_ok", "realname_needed"),
-    "inspection_rate": ("inspected", "parcels"),
-    "xray_rate": ("xrayed", "parcels"),
+    "inspection_rate": ("inspected", "inspection_needed"),
+    "xray_rate": ("xrayed", "xray_needed"),
     "agreement_coverage": ("contract_qualified", "contract_parcels"),
     "non_compliance_rate": ("non_compliant", "parcels"),
     **{f"{d}_share": (d, "parcels") for d in DECISIONS},

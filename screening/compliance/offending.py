@@ -4,7 +4,13 @@ from typing import Literal
 
 import polars as pl
 
-from screening.compliance.metrics import OFFENDING, moved_away, parcels_of_day
+from screening.compliance.metrics import (
+    INSPECTION_MISSING,
+    OFFENDING,
+    XRAY_MISSING,
+    moved_away,
+    parcels_of_day,
+)
 from screening.compliance.periods import Period
 from screening.decisionlog.compaction import LogLayout
 
@@ -42,6 +48,8 @@ OFFENDING_COLUMNS = (
     "sender_id_verified",
     "opened_inspection",
     "xray_screened",
+    "needs_inspection",
+    "needs_xray",
     *OFFENDING_SENDER_COLUMNS,
 )
 _needs = pl.col("needs_realname")
@@ -49,8 +57,8 @@ PROBLEMS: dict[str, pl.Expr] = {
     "realname_missing": _needs & ~pl.col("sender_id_present"),
     "realname_invalid": _needs & pl.col("sender_id_present") & ~pl.col("sender_id_valid"),
     "realname_unverified": _needs & pl.col("sender_id_valid") & ~pl.col("sender_id_verified"),
-    "inspection_missing": ~pl.col("opened_inspection"),
-    "xray_missing": ~pl.col("xray_screened"),
+    "inspection_missing": INSPECTION_MISSING,
+    "xray_missing": XRAY_MISSING,
 }
 CHECKS: dict[Check, pl.Expr] = {
     "realname": PROBLEMS["realname_missing"] | PROBLEMS["realname_invalid"] | PROBLEMS["realname_unverified"],

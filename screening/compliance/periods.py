@@ -80,15 +80,17 @@ class Period:
 
     def previous(self) -> "Period":
         """The period just before: the week before, the month before, as many days before."""
+        # Made, not parsed: the period before the service's first (in 1999) is a valid, empty comparison.
         if self.kind == "week":
-            year, week, _ = (self.start - timedelta(days=7)).isocalendar()
-            return Period.week(f"{year}-W{week:02d}")
+            monday = self.start - timedelta(days=7)
+            year, week, _ = monday.isocalendar()
+            return Period("week", f"{year}-W{week:02d}", monday, monday + timedelta(days=6))
         if self.kind == "month":
             last = self.start - timedelta(days=1)
-            return Period.month(f"{last.year}-{last.month:02d}")
+            return Period("month", f"{last.year}-{last.month:02d}", last.replace(day=1), last)
         length = self.end - self.start
         end = self.start - timedelta(days=1)
-        return Period.days(end - length, end)
+        return Period("days", f"{(end - length).isoformat()}..{end.isoformat()}", end - length, end)
 
     def dates(self) -> list[date]:
         """Every day of the period."""

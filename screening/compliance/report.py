@@ -132,8 +132,10 @@ DEFINITIONS = (
     " (Real-name pickup rate = parcels needing real-name pickup with a valid, verified sender ID"
     " ÷ all parcels needing it; needed for domestic and export parcels except letters and qualified"
     " agreement customers.)",
-    "收寄验视率、过机安检率 = 记录了验视 / 过机安检的件数 ÷ 收寄件数。"
-    " (Inspection- and X-ray-recorded rates = parcels with the check recorded ÷ all parcels.)",
+    "收寄验视率、过机安检率 = 记录了验视 / 过机安检的件数 ÷ 应验视 / 应过机件数"
+    "（政策对该业务类型要求该项检查的件数）。"
+    " (Inspection- and X-ray-recorded rates = parcels with the check recorded ÷ parcels needing it: those"
+    " on a lane where the policy in force requires the check.)",
     "协议客户资格覆盖率 = 协议有效的协议客户件数 ÷ 协议客户件数。"
     " (Agreement coverage = agreement-customer parcels with a qualified agreement"
     " ÷ agreement-customer parcels.)",

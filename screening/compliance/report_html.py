@@ -7,7 +7,7 @@ from typing import Any
 import jinja2
 import polars as pl
 
-from screening.compliance.charts import bar_chart, line_chart
+from screening.compliance.charts import bar_chart, line_chart, rate_text
 from screening.compliance.labels import CHANGE_COLUMNS, RATE_COLUMNS, displayable, label
 from screening.compliance.report import DEFINITIONS, SHOWN, SUBTITLE, SUMMARY_LINES, Report
 
@@ -30,7 +30,7 @@ def cell_text(column: str, value: Any) -> str:
     if column in CHANGE_COLUMNS:
         return f"{value * 100:+.1f} pt"
     if column in RATE_COLUMNS:
-        return f"{value * 100:.1f}%"
+        return rate_text(value)
     if isinstance(value, float):
         return f"{value:.1f}"
     return str(value)

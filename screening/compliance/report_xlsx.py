@@ -1,5 +1,6 @@
 """The report as an XLSX workbook: summary, carriers, outlets, regions, daily trend, offending waybills."""
 
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +32,15 @@ class _Formats:
         self.change = book.add_format({"num_format": '+0.0" pt";-0.0" pt";0.0" pt"'})
         self.hours = book.add_format({"num_format": "0.0"})
         self.note = book.add_format({"italic": True, "font_color": "#555555"})
+        # Without a number format a spreadsheet shows a date as its serial number (46300).
+        self.day = book.add_format({"num_format": "yyyy-mm-dd"})
+        self.moment = book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
 
-    def of(self, column: str) -> Any:
+    def of(self, column: str, value: Any = None) -> Any:
+        if isinstance(value, datetime):
+            return self.moment
+        if isinstance(value, date):
+            return self.day
         if column in CHANGE_COLUMNS:
             return self.change
         if column in RATE_COLUMNS:
@@ -58,7 +66,7 @@ def _table(sheet: Any, formats: _Formats, frame: pl.DataFrame, *, first_row: int
     for r, values in enumerate(shown.iter_rows(), start=first_row + 1):
         for c, (column, value) in enumerate(zip(columns, values, strict=True)):
             if value is not None:
-                sheet.write(r, c, _value(column, value), formats.of(column))
+                sheet.write(r, c, _value(column, value), formats.of(column, value))
     sheet.freeze_panes(first_row + 1, 0)
     sheet.autofilter(first_row, 0, first_row + max(shown.height, 1), len(columns) - 1)
 

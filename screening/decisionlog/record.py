@@ -39,6 +39,9 @@ LOG_SCHEMA = pl.Schema(
         "counterpart_country": pl.String(),
         "opened_inspection": pl.Boolean(),
         "xray_screened": pl.Boolean(),
+        # Whether the policy in force required the check on the parcel's lane (null in older records: yes).
+        "needs_inspection": pl.Boolean(),
+        "needs_xray": pl.Boolean(),
         "needs_realname": pl.Boolean(),
         "sender_id_present": pl.Boolean(),
         "sender_id_valid": pl.Boolean(),
@@ -163,6 +166,8 @@ def log_record(
         "counterpart_country": parcel.counterpart_country,
         "opened_inspection": w.pickup_checks.opened_inspection,
         "xray_screened": w.pickup_checks.xray_screened,
+        "needs_inspection": w.service in policy.pickup.inspection_lanes,
+        "needs_xray": w.service in policy.pickup.xray_lanes,
         "needs_realname": exempt is None,
         "sender_id_present": sender_id_present,
         "sender_id_valid": sender_id_valid,
