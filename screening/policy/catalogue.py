@@ -75,27 +75,27 @@ CATALOGUE: dict[str, ReasonSpec] = {
     "NEAR_LIMIT_SPLIT": ReasonSpec(
         "inspect",
         "{entity_zh}{window_zh}内有{near_limit_parcels}件跨境包裹申报价值在限值的{band_pct}%至100%之间",
-        "{near_limit_parcels} cross-border parcels of the {entity} in {window} "
+        "{near_limit_parcels} cross-border parcels of the {entity} in {window_en} "
         "were declared just under the limit",
     ),
     "ANT_MOVING_SENDER": ReasonSpec(
         "hold",
         "该寄件人{window_zh}内向{distinct_receivers}个不同收件人寄出{parcels}件跨境包裹，"
         "单件均低于限值，合计{total_value}元",
-        "Sender shipped {parcels} cross-border parcels to {distinct_receivers} receivers in {window}, "
+        "Sender shipped {parcels} cross-border parcels to {distinct_receivers} receivers in {window_en}, "
         "each under the per-parcel limit, {total_value} CNY in total",
     ),
     "ANT_MOVING_RECEIVER": ReasonSpec(
         "hold",
         "该收件人（{entity_zh}）{window_zh}内收到{distinct_senders}个不同寄件人的{parcels}件跨境包裹，"
         "单件均低于限值，合计{total_value}元",
-        "Receiver ({entity}) got {parcels} cross-border parcels from {distinct_senders} senders in {window}, "
-        "each under the per-parcel limit, {total_value} CNY in total",
+        "Receiver ({entity}) got {parcels} cross-border parcels from {distinct_senders} senders "
+        "in {window_en}, each under the per-parcel limit, {total_value} CNY in total",
     ),
     "SAME_GOODS_FANOUT": ReasonSpec(
         "inspect",
         "{entity_zh}{window_zh}内有{parcels}件跨境包裹申报相同货物，涉及{counterparts}个对方",
-        "The same goods on {parcels} cross-border parcels of the {entity} in {window}, "
+        "The same goods on {parcels} cross-border parcels of the {entity} in {window_en}, "
         "with {counterparts} counterparts",
     ),
     "BRAND_PRICE_ANOMALY": ReasonSpec(
@@ -171,8 +171,10 @@ class _Blank(dict[str, Any]):
         return "{" + key + "}"
 
 
-# The windows and lanes of the evidence as the Chinese sentences write them (24小时内, not 24h内).
+# The windows and lanes of the evidence as the sentences write them (24小时内 and "in 24 h", as the contract's
+# example, not the evidence's 24h).
 WINDOWS_ZH = {"1h": "1小时", "24h": "24小时", "7d": "7天", "30d": "30天"}
+WINDOWS_EN = {"1h": "1 h", "24h": "24 h", "7d": "7 days", "30d": "30 days"}
 LANES_ZH = {"domestic": "国内", "export": "出口", "import": "进口"}
 
 
@@ -192,6 +194,7 @@ def reason(
     fill = _Blank({k: show_figure(v) for k, v in evidence.items()})
     if "window" in evidence:
         fill["window_zh"] = WINDOWS_ZH.get(evidence["window"], evidence["window"])
+        fill["window_en"] = WINDOWS_EN.get(evidence["window"], evidence["window"])
     if "lane" in evidence:
         fill["lane_zh"] = LANES_ZH.get(evidence["lane"], evidence["lane"])
     if words:

@@ -54,6 +54,7 @@ from screening.contract import Decision, Reason, Waybill
 from screening.engine import Engine
 from screening.history import RedisHistoryStore
 from screening.parcel import Parcel
+from screening.policy.catalogue import reason
 from screening.policy.history import EntityView
 from screening.policy.sampling import audit_draw
 from screening.policy.schemas import Audit, Policy
@@ -1029,3 +1030,21 @@ async def test_the_chinese_sentences_write_lanes_and_windows_in_chinese(engine: 
         fired = await ALL[name](engine)
         message = the(fired.decision, fired.code).message
         assert not WIRE_WORDS.search(message), message
+
+
+@pytest.mark.parametrize(
+    ("code", "window", "written"),
+    [
+        ("ANT_MOVING_SENDER", "24h", "in 24 h"),
+        ("ANT_MOVING_SENDER", "7d", "in 7 days"),
+        ("ANT_MOVING_RECEIVER", "7d", "in 7 days"),
+        ("NEAR_LIMIT_SPLIT", "7d", "in 7 days"),
+        ("SAME_GOODS_FANOUT", "7d", "in 7 days"),
+    ],
+)
+def test_the_english_sentences_write_windows_as_the_contract_example_does(
+    code: str, window: str, written: str
+) -> None:
+    """decision.example.json: "... to 8 receivers in 24 h ...", "... outbound parcels in 7 days ..."."""
+    said = reason(code, window=window, entity="sender phone", parcels=6)
+    assert written in said.message_en and window not in said.message_en.replace(written, "")
