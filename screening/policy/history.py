@@ -229,14 +229,22 @@ def near_limit_split(p: Parcel, views: Sequence[EntityView], policy: Policy) -> 
     # another limit or none); parcels under different limits give one band each.
     counted = [*in_window(best.history.events, current=best.current, window_ms=WINDOWS_MS[rule.window])]
     limits = sorted({e.limit_cny for e in (*counted, best.current) if near(e)})
-    bands = [[round(band * limit, 2), limit] for limit in limits]
+    # band and per_parcel_limit keep the contract example's shapes (a pair, a number): this parcel's limit
+    # when its parcels were near it, else the largest; every band is listed when there are several.
+    limit = p.limit_cny if p.limit_cny in limits or not limits else limits[-1]
+    several: dict[str, Any] = (
+        {"bands": [[round(band * x, 2), x] for x in limits], "per_parcel_limits": limits}
+        if len(limits) > 1
+        else {}
+    )
     return reason(
         "NEAR_LIMIT_SPLIT",
         entity=best.kind,
         window=rule.window,
         near_limit_parcels=s.near_limit,
-        band=bands[0] if len(bands) == 1 else bands,
-        per_parcel_limit=limits[0] if len(limits) == 1 else limits,
+        band=[round(band * limit, 2), limit],
+        per_parcel_limit=limit,
+        **several,
         min_count=rule.min_count,
         linked_waybills=best.linked(rule.window, near, policy),
         words={**_words(best.kind), "band_pct": f"{band * 100:g}"},

@@ -475,6 +475,9 @@ async def test_parcels_each_just_under_its_own_limit_add_up_across_channels(engi
     ev = the_reason(d, "NEAR_LIMIT_SPLIT").evidence
     assert ev["near_limit_parcels"] == 3 and set(ev["linked_waybills"]) == numbers(parcels)
     assert not codes(d) & MONEY and d.decision == "inspect"
+    # The contract example's shapes (a pair, a number) for this parcel's limit; every band beside them.
+    assert (ev["band"], ev["per_parcel_limit"]) == ([720.0, 800.0], 800.0)
+    assert (ev["bands"], ev["per_parcel_limits"]) == ([[720.0, 800.0], [4500.0, 5000.0]], [800.0, 5000.0])
 
 
 # Mixed lanes in one entity's history: each parcel under its own L
