@@ -286,10 +286,15 @@ class Engine:
     async def _open_case(self, decision: Decision, facts: "Facts", seen: Observation | None) -> Decision:
         if self.cases is None:
             return decision
-        case_id = await self.cases.open_case(decision=decision, parcel=facts.parcel, entities=facts.entities)
-        decision = decision.model_copy(update={"case_id": case_id, "case_status": "open"})
-        # A parcel scored before may have a case an officer already closed: a new hold does not reopen it.
-        # Without history (seen None) it may be a re-send too.
+        case_id, status = await self.cases.open_case(
+            decision=decision, parcel=facts.parcel, entities=facts.entities
+        )
+        # A parcel scored before may have a case an officer already closed: a new hold does not reopen it,
+        # and the answer says so (the writer's status is the case's after the hold, history or not).
+        decision = decision.model_copy(update={"case_id": case_id, "case_status": status or "open"})
+        if status is not None:
+            return decision
+        # In the outbox: without history (seen None) or for a re-send, its case may be in SQL already.
         return await self._with_case_status(decision) if seen is None or seen.previous else decision
 
     async def _with_case_status(self, decision: Decision) -> Decision:

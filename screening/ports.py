@@ -39,8 +39,11 @@ class Scorer(Protocol):
 class CaseSink(Protocol):
     """Where holds become cases for customs officers."""
 
-    async def open_case(self, *, decision: Decision, parcel: Parcel, entities: ParcelEntities) -> str:
-        """Open (or find) the parcel's case, durably, before the hold is answered; returns the case id."""
+    async def open_case(
+        self, *, decision: Decision, parcel: Parcel, entities: ParcelEntities
+    ) -> tuple[str, str | None]:
+        """Open (or find) the parcel's case, durably, before the hold is answered; the case id and its
+        status after the hold (None while not known: an officer may have closed it already)."""
         ...
 
     async def case_status(self, case_id: str) -> str | None:

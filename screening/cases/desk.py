@@ -24,6 +24,7 @@ from screening.cases.schemas import (
     CaseDraft,
     CasePage,
     CaseQuery,
+    CaseStatus,
     CaseSummary,
     InspectionOutcome,
     Note,
@@ -82,30 +83,33 @@ class CaseDesk:
 
     # The engine's side (CaseSink) --------------------------------------------------------------
 
-    async def open_case(self, *, decision: Decision, parcel: Parcel, entities: ParcelEntities) -> str:
-        """Commit the case to SQL within timeout_s, else to the fsynced outbox; either way durable."""
+    async def open_case(
+        self, *, decision: Decision, parcel: Parcel, entities: ParcelEntities
+    ) -> tuple[str, CaseStatus | None]:
+        """Commit the case to SQL within timeout_s, else to the fsynced outbox; either way durable.
+
+        The case's id, and its status after the hold (None when it went to the outbox: not known yet).
+        """
         draft = draft_case(decision=decision, parcel=parcel, entities=entities, privacy=self.privacy)
-        if self._sql_ok and await self._write_within_timeout(draft):
-            return draft.case_id
+        if self._sql_ok and (status := await self._write_within_timeout(draft)) is not None:
+            return draft.case_id, status
         await anyio.to_thread.run_sync(self.outbox.append, draft)
         self._waiting.add(draft.case_id)
-        return draft.case_id
+        return draft.case_id, None
 
-    async def _write_within_timeout(self, draft: CaseDraft) -> bool:
+    async def _write_within_timeout(self, draft: CaseDraft) -> CaseStatus | None:
         with anyio.move_on_after(self.timeout_s):
             try:
                 # A timed-out write may still commit later; the outbox replay of it is then a no-op.
-                await self.writer.write(draft)
+                return await self.writer.write(draft)
             except WriteFailed as exc:
                 log.error("%s; kept in the outbox", exc)
             except Exception:
                 log.exception("case %s could not be written to SQL; kept in the outbox", draft.case_id)
-            else:
-                return True
         if self._sql_ok:
             log.error("case database unavailable: holds go to the outbox until it answers again")
         self._sql_ok = False
-        return False
+        return None
 
     async def note_not_held(
         self, *, case_id: str, decision: Decision, entities: ParcelEntities, accepted_at: datetime

@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from screening.cases import service
-from screening.cases.schemas import CaseDraft
+from screening.cases.schemas import CaseDraft, CaseStatus
 from screening.db import Database
 from screening.errors import Unavailable
 from screening.logs import configure_logging
@@ -35,6 +35,8 @@ from screening.logs import configure_logging
 log = logging.getLogger("screening.cases")
 
 _FRAME = struct.Struct(">QI")
+# The writer answers the start with _COMMITTED, and each draft with the case's status after it (open,
+# released, ...) or _FAILED.
 _COMMITTED, _FAILED = b"1", b"0"
 # Its imports take 2–3 s on a busy 2-core machine.
 _START_TIMEOUT_S = 60.0
@@ -43,8 +45,8 @@ _START_TIMEOUT_S = 60.0
 class CaseWriter(Protocol):
     """Commits a case draft to SQL; raises when it could not."""
 
-    async def write(self, draft: CaseDraft) -> None:
-        """Commit one draft (an idempotent upsert)."""
+    async def write(self, draft: CaseDraft) -> CaseStatus:
+        """Commit one draft (an idempotent upsert); the case's status after it."""
         ...
 
     async def close(self) -> None:
@@ -66,14 +68,14 @@ class ThreadWriter:
         # are asked together, and the first of a ring founds it, as when they are scored one by one.
         self._turn = asyncio.Lock()
 
-    async def write(self, draft: CaseDraft) -> None:
+    async def write(self, draft: CaseDraft) -> CaseStatus:
         """Commit one draft from a worker thread (abandoned, not stopped, when the caller gives up)."""
         async with self._turn:
-            await anyio.to_thread.run_sync(self.upsert, draft, abandon_on_cancel=True)
+            return await anyio.to_thread.run_sync(self.upsert, draft, abandon_on_cancel=True)
 
-    def upsert(self, draft: CaseDraft) -> None:
-        """Commit one draft in this thread."""
-        self.db.write_sync(lambda s: service.upsert_case(s, draft=draft, sla_hours=self.sla_hours))
+    def upsert(self, draft: CaseDraft) -> CaseStatus:
+        """Commit one draft in this thread; the case's status after it."""
+        return self.db.write_sync(lambda s: service.upsert_case(s, draft=draft, sla_hours=self.sla_hours))
 
     async def close(self) -> None:
         """Nothing to release: the database belongs to the desk."""
@@ -93,7 +95,7 @@ class ProcessWriter:
         self._starting: asyncio.Task[None] | None = None
         self._reader: asyncio.Task[None] | None = None
         self._closing = False
-        self._pending: dict[int, asyncio.Future[bool]] = {}
+        self._pending: dict[int, asyncio.Future[CaseStatus | None]] = {}
         self._sequence = 0
 
     @property
@@ -101,23 +103,24 @@ class ProcessWriter:
         """The writer process's pid once it answers."""
         return self._process.pid if self._process is not None and self._ready else None
 
-    async def write(self, draft: CaseDraft) -> None:
+    async def write(self, draft: CaseDraft) -> CaseStatus:
         """Send one draft and wait for the writer's answer (the fallback's, while there is no writer)."""
         process = self._process
         if process is None or not self._ready or process.stdin is None:
             self.start()
-            await self.fallback.write(draft)
-            return
+            return await self.fallback.write(draft)
         self._sequence += 1
         sequence = self._sequence
-        answer: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        answer: asyncio.Future[CaseStatus | None] = asyncio.get_running_loop().create_future()
         self._pending[sequence] = answer
         body = draft.model_dump_json().encode()
         try:
             process.stdin.write(_FRAME.pack(sequence, len(body)) + body)
             await process.stdin.drain()
-            if not await answer:
+            status = await answer
+            if status is None:
                 raise WriteFailed(f"the case writer did not commit {draft.case_id}")
+            return status
         finally:
             self._pending.pop(sequence, None)
 
@@ -190,7 +193,7 @@ class ProcessWriter:
                 body = await process.stdout.readexactly(size)
                 answer = self._pending.get(sequence)
                 if answer is not None and not answer.done():
-                    answer.set_result(body == _COMMITTED)
+                    answer.set_result(None if body == _FAILED else body.decode())  # type: ignore[arg-type]
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
         finally:
@@ -198,7 +201,7 @@ class ProcessWriter:
             # The writer is gone: what it had not answered goes to the outbox; the next hold restarts it.
             for answer in self._pending.values():
                 if not answer.done():
-                    answer.set_result(False)
+                    answer.set_result(None)
             if not self._closing:
                 log.error("the case writer process %s exited (code %s)", process.pid, await process.wait())
 
@@ -231,20 +234,23 @@ def _waiting(fd: int) -> bool:
 
 
 def commit_group(
-    drafts: list[tuple[int, CaseDraft]], upsert_all: Callable[[list[CaseDraft]], None]
-) -> list[tuple[int, bool]]:
-    """Commit drafts in one transaction; if that fails, one by one, so one bad draft fails alone."""
+    drafts: list[tuple[int, CaseDraft]], upsert_all: Callable[[list[CaseDraft]], list[CaseStatus]]
+) -> list[tuple[int, CaseStatus | None]]:
+    """Commit drafts in one transaction; if that fails, one by one, so one bad draft fails alone.
+
+    Each draft's answer is its case's status after it, None when it was not committed.
+    """
     try:
-        upsert_all([d for _, d in drafts])
-        return [(seq, True) for seq, _ in drafts]
+        statuses = upsert_all([d for _, d in drafts])
+        return [(seq, status) for (seq, _), status in zip(drafts, statuses, strict=True)]
     except (Unavailable, sa.exc.OperationalError, sa.exc.TimeoutError):
         # The database did not answer: one by one would wait the timeout once a draft.
         log.exception("%d case(s) could not be written: the case database did not answer", len(drafts))
-        return [(seq, False) for seq, _ in drafts]
+        return [(seq, None) for seq, _ in drafts]
     except Exception:
         if len(drafts) == 1:
             log.exception("case %s could not be written to SQL", drafts[0][1].case_id)
-            return [(drafts[0][0], False)]
+            return [(drafts[0][0], None)]
     return [result for one in drafts for result in commit_group([one], upsert_all)]
 
 
@@ -258,12 +264,11 @@ def serve(stdin: int = 0, stdout: int = 1) -> None:
     sla_hours = settings["sla_hours"]
     os.write(stdout, _FRAME.pack(first[0], 1) + _COMMITTED)
 
-    def upsert_all(drafts: list[CaseDraft]) -> None:
-        def work(session: Session) -> None:
-            for draft in drafts:
-                service.upsert_case(session, draft=draft, sla_hours=sla_hours)
+    def upsert_all(drafts: list[CaseDraft]) -> list[CaseStatus]:
+        def work(session: Session) -> list[CaseStatus]:
+            return [service.upsert_case(session, draft=draft, sla_hours=sla_hours) for draft in drafts]
 
-        db.write_sync(work)
+        return db.write_sync(work)
 
     try:
         while True:
@@ -274,16 +279,21 @@ def serve(stdin: int = 0, stdout: int = 1) -> None:
             while _waiting(stdin) and (frame := _read_frame(stdin)) is not None:
                 group.append(frame)
             drafts = []
-            answers: list[tuple[int, bool]] = []
+            answers: list[tuple[int, CaseStatus | None]] = []
             for sequence, body in group:
                 try:
                     drafts.append((sequence, CaseDraft.model_validate_json(body)))
                 except ValueError:
                     log.exception("the case writer got a frame that is not a case draft")
-                    answers.append((sequence, False))
+                    answers.append((sequence, None))
             if drafts:
                 answers += commit_group(drafts, upsert_all)
-            out = b"".join(_FRAME.pack(seq, 1) + (_COMMITTED if ok else _FAILED) for seq, ok in answers)
+            out = b"".join(
+                _FRAME.pack(seq, len(answer)) + answer
+                for seq, answer in (
+                    (seq, _FAILED if status is None else status.encode()) for seq, status in answers
+                )
+            )
             while out:
                 out = out[os.write(stdout, out) :]
     finally:

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from screening.cases.desk import CaseDesk, open_desk
-from screening.cases.schemas import CaseDraft
+from screening.cases.schemas import CaseDraft, CaseStatus
 from screening.cases.tables import AuditEntry, Case
 from screening.cases.writer import ProcessWriter, ThreadWriter, WriteFailed, commit_group
 from screening.db import Database
@@ -29,9 +29,9 @@ class CountingFallback:
         self.inner = ThreadWriter(db=db, sla_hours=24)
         self.drafts: list[str] = []
 
-    async def write(self, draft: CaseDraft) -> None:
+    async def write(self, draft: CaseDraft) -> CaseStatus:
         self.drafts.append(draft.case_id)
-        await self.inner.write(draft)
+        return await self.inner.write(draft)
 
     async def close(self) -> None:
         await self.inner.close()
@@ -63,7 +63,7 @@ def committed(database_url: str) -> set[str]:
 async def test_a_draft_is_committed_by_the_writer_process_before_write_returns(
     writer: ProcessWriter, fallback: CountingFallback, database_url: str
 ) -> None:
-    await writer.write(draft(1))
+    assert await writer.write(draft(1)) == "open"  # the case's status after the hold
     assert committed(database_url) == {draft(1).case_id}
     assert fallback.drafts == []  # the process wrote it, not the thread
     assert writer.pid is not None and writer.pid != os.getpid()
@@ -83,24 +83,25 @@ async def test_drafts_sent_together_are_all_committed_and_each_answered(
 def test_one_bad_draft_in_a_group_fails_alone() -> None:
     written: list[str] = []
 
-    def upsert_all(drafts: list[CaseDraft]) -> None:
+    def upsert_all(drafts: list[CaseDraft]) -> list[CaseStatus]:
         if any(d.case_id == draft(2).case_id for d in drafts):
             raise ValueError("refused")
         written.extend(d.case_id for d in drafts)
+        return ["open" for _ in drafts]
 
     answers = commit_group([(1, draft(1)), (2, draft(2)), (3, draft(3))], upsert_all)
-    assert answers == [(1, True), (2, False), (3, True)]
+    assert answers == [(1, "open"), (2, None), (3, "open")]
     assert written == [draft(1).case_id, draft(3).case_id]
 
 
 def test_a_group_that_meets_a_database_down_fails_at_once_without_retrying_each() -> None:
     calls: list[int] = []
 
-    def upsert_all(drafts: list[CaseDraft]) -> None:
+    def upsert_all(drafts: list[CaseDraft]) -> list[CaseStatus]:
         calls.append(len(drafts))
         raise Unavailable("down")
 
-    assert commit_group([(1, draft(1)), (2, draft(2))], upsert_all) == [(1, False), (2, False)]
+    assert commit_group([(1, draft(1)), (2, draft(2))], upsert_all) == [(1, None), (2, None)]
     assert calls == [2]
 
 
