@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from fastapi import FastAPI
 
-from api import errors, observability, pages
+from api import errors, observability, openapi, pages
 from api.bodylimit import BodyLimit
 from api.observability import RequestContext
 from api.responses import ORJSONResponse
@@ -78,18 +78,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     errors.install(app)
-    app.include_router(health.router)
-    app.include_router(score.router)
-    app.include_router(decisions.router)
-    app.include_router(admin.router)
-    app.include_router(auth.router)
-    app.include_router(cases.router)
-    app.include_router(inspections.router)
-    app.include_router(audit.router)
+    routers = [
+        health.router,
+        score.router,
+        decisions.router,
+        admin.router,
+        auth.router,
+        cases.router,
+        inspections.router,
+        audit.router,
+    ]
+    for router in routers:
+        app.include_router(router)
     pages.install(app)  # the officer and auditor pages, /static
     if settings.bench_echo:
         app.include_router(echo.router)
     app.add_route("/metrics", observability.metrics, include_in_schema=False)
+    openapi.install(app, routers)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContext)
     return app

@@ -60,8 +60,16 @@ async def _screening(request: Request, exc: Exception) -> ORJSONResponse:
     return ORJSONResponse({"detail": str(exc)}, status_code=status, headers=headers or None)
 
 
+# What FastAPI raises when a body does not decode at all (a charset other than UTF-8, say).
+_UNREADABLE_BODY = "There was an error parsing the body"
+
+
 async def _http(request: Request, exc: Exception) -> ORJSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and exc.detail == _UNREADABLE_BODY:
+        # Bad input like any other: a 422 naming the field, the body, in the pydantic style.
+        detail = [{"loc": ["body"], "msg": "the body is not JSON in UTF-8", "type": "body_unreadable"}]
+        return ORJSONResponse({"detail": detail}, status_code=422)
     return ORJSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
 
 
