@@ -7,7 +7,7 @@ rollup of outlets into a carrier or a province is exact.
 """
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 import polars as pl
@@ -40,6 +40,9 @@ METRIC_COLUMNS = (
     "agreement_status",
 )
 GRAIN = ("period", "day", "carrier", "outlet_id", "courier_id")
+_REGISTERED = pl.Schema(
+    {k: pl.String() for k in ("carrier", "outlet_id", "outlet_name", "province", "city", "district")}
+)
 REGION = ("province", "city", "district", "outlet_name")
 DECISIONS = ("release", "inspect", "hold", "reject")
 OUTCOMES = ("confirmed", "released", "open")
@@ -185,13 +188,23 @@ class Tally:
     previous: Period
     cube: pl.DataFrame  # GRAIN + REGION + ALL_COUNTERS
     holds: pl.DataFrame  # GRAIN + REGION + waybill_no, case_id, outcome, resolve_hours
+    # The registered outlets (carrier, outlet_id, REGION): one without parcels is listed, not left out.
+    registered: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=_REGISTERED))
 
     def where(self, **equal: str | None) -> "Tally":
         """Only the rows whose columns equal the given values (None: no filter on that column)."""
         conditions = [pl.col(k) == v for k, v in equal.items() if v is not None]
         if not conditions:
             return self
-        return Tally(self.current, self.previous, self.cube.filter(conditions), self.holds.filter(conditions))
+        known = [pl.col(k) == v for k, v in equal.items() if v is not None and k in self.registered.columns]
+        return Tally(
+            self.current,
+            self.previous,
+            self.cube.filter(conditions),
+            self.holds.filter(conditions),
+            # A filter on a column the registry has not (a courier) leaves no silent outlet to list.
+            self.registered.filter(known) if len(known) == len(conditions) else self.registered.clear(),
+        )
 
     def rows(self, by: Sequence[str], *, period: str = "current") -> pl.DataFrame:
         """Counters, rates and hold outcomes per group of `by` in one period, largest groups first."""
@@ -231,12 +244,27 @@ class Tally:
         counted = self.cube.group_by(keys).agg(pl.col(ALL_COUNTERS).sum())
         return with_rates(counted).sort(keys)
 
-    def outlet_ranking(self, *, min_parcels: int = 20) -> pl.DataFrame:
+    def outlet_ranking(self, *, min_parcels: int = 20, silent: bool = False) -> pl.DataFrame:
         """Outlets worst first: highest non-compliance rate among outlets with at least min_parcels parcels.
 
-        Smaller outlets follow, ranked the same way: a rate over a handful of parcels says little.
+        Smaller outlets follow, ranked the same way: a rate over a handful of parcels says little. With
+        silent, outlets without a parcel in the period (registered, or seen in the period before) come last.
         """
-        outlets = self.compared(["carrier", "outlet_id", "outlet_name", "province", "city", "district"])
+        keys = ["carrier", "outlet_id", "outlet_name", "province", "city", "district"]
+        outlets = self.compared(keys)
+        # Outlets without a parcel in the period, seen in the one before or registered: listed with
+        # nothing counted (rates empty), and the period before's rates where there were parcels then.
+        before = self.rows(keys, period="previous").select(
+            *keys, *(pl.col(r).alias(f"{r}_previous") for r in HEADLINE_RATES)
+        )
+        quiet = pl.concat([before, self.registered.select(keys)], how="diagonal_relaxed").unique(
+            subset=["carrier", "outlet_id"], keep="first", maintain_order=True
+        )
+        quiet = quiet.join(outlets, on=["carrier", "outlet_id"], how="anti")
+        if silent and quiet.height:
+            outlets = pl.concat([outlets, quiet], how="diagonal_relaxed").with_columns(
+                pl.col(ALL_COUNTERS).fill_null(0)
+            )
         return (
             outlets.with_columns(small=pl.col("parcels") < min_parcels)
             .sort(
@@ -305,5 +333,8 @@ def tally(
         previous=previous,
         cube=with_regions(cube_frame, outlets),
         holds=with_regions(cased, outlets),
+        registered=outlets.select(
+            "carrier", "outlet_id", pl.col("name").alias("outlet_name"), "province", "city", "district"
+        ),
     )
     return result, {name: pl.concat(frames) for name, frames in found.items()}

@@ -173,7 +173,8 @@ class Report:
 
     def outlets(self) -> pl.DataFrame:
         """Outlets ranked worst first."""
-        return self.tally.outlet_ranking(min_parcels=RANKING_MIN_PARCELS)
+        # An outlet gone silent is listed: parcels taken without being scored are what an audit looks for.
+        return self.tally.outlet_ranking(min_parcels=RANKING_MIN_PARCELS, silent=True)
 
     def regions(self) -> pl.DataFrame:
         """Per district, with its province and city."""

@@ -560,8 +560,11 @@ def test_an_empty_weeks_downloads_open_and_count_nothing(desk: Desk, tmp_path: P
     summary = summary_sheet(desk.download("weekly/2026-W40"), tmp_path)
     assert summary["收寄件数 (parcels)"][:2] == (0, 0)
     assert summary["实名收寄率 (real-name pickup rate)"][:2] == (None, None)
-    for name in ("carriers", "outlets", "regions", "daily", "offending"):
+    for name in ("carriers", "regions", "daily", "offending"):
         assert csv_rows(desk.download("weekly/2026-W40", format="csv", table=name)) == [], name
+    # The registered outlets are listed, each with nothing counted: a silent outlet is what an audit seeks.
+    outlets = csv_rows(desk.download("weekly/2026-W40", format="csv", table="outlets"))
+    assert outlets and all(r["收寄件数 (parcels)"] == "0" for r in outlets)
     page = desk.download("weekly/2026-W40", format="html").decode("utf-8")
     assert "2026-W40" in page and "—" in page
     assert not any(word in page for word in ("nan", "NaN", "inf", "None"))
