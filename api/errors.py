@@ -7,6 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.responses import ORJSONResponse
+from api.security import key_missing
 from screening.errors import (
     ConfigurationError,
     Conflict,
@@ -39,6 +40,8 @@ def clean_detail(errors: Any) -> list[dict[str, Any]]:
 async def _validation(request: Request, exc: Exception) -> ORJSONResponse:
     assert isinstance(exc, RequestValidationError)
     detail = clean_detail(exc.errors())
+    if any(d["type"] == "json_invalid" for d in detail) and (missing := key_missing(request)) is not None:
+        return await _screening(request, missing)
     engine = getattr(request.app.state, "engine", None)
     if engine is not None:
         # A waybill's currency without a rate is known only to the engine: named beside the other fields.

@@ -130,12 +130,39 @@ def require_key(
         if bearer is None:
             if open_in_development and request.app.state.settings.development:
                 return None
-            raise Unauthenticated("this route needs an API key: send 'Authorization: Bearer <API key>'")
+            raise Unauthenticated(_KEY_NEEDED)
         return await authenticate_key(request, bearer, kinds)
 
     current_key.roles = ()  # type: ignore[attr-defined]
     current_key.keys = kinds  # type: ignore[attr-defined]
+    current_key.open_in_development = open_in_development  # type: ignore[attr-defined]
     return current_key
+
+
+_KEY_NEEDED = "this route needs an API key: send 'Authorization: Bearer <API key>'"
+
+
+def key_missing(request: Request) -> Unauthenticated | None:
+    """The 401 a key-only route owes a request without a key, for a body judged before the key was."""
+    # FastAPI parses a JSON body before it runs the route's dependencies: JSON that does not parse would
+    # otherwise answer 422 to a caller who sent no key at all.
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    calls = [d.call for d in dependant.dependencies] if dependant is not None else []
+    needs = [c for c in calls if getattr(c, "keys", ()) and getattr(c, "roles", None) == ()]
+    if not needs:
+        return None
+    try:
+        if bearer_token(request) is not None:
+            return None  # a key was sent: whether it is good is for the dependency, after the body
+    except Unauthenticated as wrong_scheme:
+        return wrong_scheme
+    if (
+        all(getattr(c, "open_in_development", False) for c in needs)
+        and request.app.state.settings.development
+    ):
+        return None
+    return Unauthenticated(_KEY_NEEDED)
 
 
 def current_session(request: Request) -> SessionInfo:
