@@ -6,24 +6,14 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 
+from api.security import key_checks
+
 API_KEY = "apiKey"
 _SCHEME = {
     "type": "http",
     "scheme": "bearer",
     "description": "An API key: `Authorization: Bearer <API key>` (couriers' systems and customs).",
 }
-
-
-def _takes_a_key(route: APIRoute) -> bool:
-    # api.security marks its dependencies with the key kinds they accept; walked once, at the first
-    # /openapi.json, not on the request path (a security dependency would cost every request).
-    stack = list(route.dependant.dependencies)
-    while stack:
-        dependant = stack.pop()
-        if getattr(dependant.call, "keys", ()):
-            return True
-        stack.extend(dependant.dependencies)
-    return False
 
 
 def install(app: FastAPI, routers: Sequence[APIRouter]) -> None:
@@ -37,7 +27,8 @@ def install(app: FastAPI, routers: Sequence[APIRouter]) -> None:
         schema.setdefault("components", {}).setdefault("securitySchemes", {})[API_KEY] = _SCHEME
         routes = (r for router in routers for r in router.routes)
         for route in routes:
-            if isinstance(route, APIRoute) and route.include_in_schema and _takes_a_key(route):
+            # Walked once, at the first /openapi.json: a security dependency would cost every request.
+            if isinstance(route, APIRoute) and route.include_in_schema and key_checks(route):
                 for method in route.methods or ():
                     operation = schema["paths"].get(route.path_format, {}).get(method.lower())
                     if operation is not None:

@@ -7,9 +7,10 @@ or require_key (systems only); both leave `roles` and `keys` on the dependency f
 import math
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, Response
+from fastapi.routing import APIRoute
 
 from screening.db import Database
 from screening.errors import Forbidden, RateLimited, Unauthenticated
@@ -142,14 +143,23 @@ def require_key(
 _KEY_NEEDED = "this route needs an API key: send 'Authorization: Bearer <API key>'"
 
 
+def key_checks(route: APIRoute) -> list[Any]:
+    """The dependencies of a route, at any depth, that accept an API key (marked with the key kinds)."""
+    found, stack = [], list(route.dependant.dependencies)
+    while stack:
+        dependant = stack.pop()
+        if getattr(dependant.call, "keys", ()):
+            found.append(dependant.call)
+        stack.extend(dependant.dependencies)
+    return found
+
+
 def key_missing(request: Request) -> Unauthenticated | None:
     """The 401 a key-only route owes a request without a key, for a body judged before the key was."""
     # FastAPI parses a JSON body before it runs the route's dependencies: JSON that does not parse would
     # otherwise answer 422 to a caller who sent no key at all.
     route = request.scope.get("route")
-    dependant = getattr(route, "dependant", None)
-    calls = [d.call for d in dependant.dependencies] if dependant is not None else []
-    needs = [c for c in calls if getattr(c, "keys", ()) and getattr(c, "roles", None) == ()]
+    needs = [c for c in key_checks(route) if c.roles == ()] if isinstance(route, APIRoute) else []
     if not needs:
         return None
     try:

@@ -469,12 +469,16 @@ class Waybill(Contract):
 _SUMMED = ("quantity", "unit_value")
 
 
+# Per lane: whether the sender's and the receiver's addresses are in CN.
+_IN_CHINA = {"domestic": (True, True), "export": (True, False), "import": (False, True)}
+
+
 def _off_lane(w: "Waybill") -> list[InitErrorDetails]:
     """The address countries a waybill's lane contradicts: domestic is CN to CN, export CN to abroad,
     import abroad to CN."""
     # The lane decides the customs limits and the real-name checks: a 'domestic' waybill to Hong Kong
     # would pass every limit unchecked, so addresses contradicting it are bad input.
-    wanted = {"domestic": (True, True), "export": (True, False), "import": (False, True)}[w.service]
+    wanted = _IN_CHINA[w.service]
     errors = []
     for role, party, in_china in (("sender", w.sender, wanted[0]), ("receiver", w.receiver, wanted[1])):
         if (party.address.country == "CN") != in_china:

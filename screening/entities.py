@@ -80,8 +80,9 @@ MAX_GOODS_LINES = 6
 def goods_lines_of(p: Parcel) -> list[tuple[str, ItemFacts]]:
     """The signature of each article of a parcel with its dearest line: the main article first, then by
     value, each article once, at most MAX_GOODS_LINES."""
+    # The order of Parcel.main (dearest line, the first of equals), so the main article comes first.
     by_value = sorted(p.items, key=lambda f: (-f.unit_value_cny * f.item.quantity, f.index))
-    lines: dict[str, ItemFacts] = {goods_signature(p.main.article): p.main}
+    lines: dict[str, ItemFacts] = {}
     for f in by_value:
         if len(lines) == MAX_GOODS_LINES:
             break
@@ -124,11 +125,7 @@ def parcel_entities(
         if key is not None:
             kinds[key] = (kind, counterpart)
     # Articles normalised once, in prepare; a single article's goods is its signature alone.
-    signature = (
-        goods_signature(p.main.article)
-        if len(p.items) == 1
-        else GOODS_SEP.join(sig for sig, _ in goods_lines_of(p))
-    )
+    signature = GOODS_SEP.join(sig for sig, _ in goods_lines_of(p))
     # The yearly cbec quota is the buyer's, on retail imports (财关税〔2018〕49号): exports never count in it.
     cbec_import = w.channel == "cbec" and w.service == "import"
     events = {

@@ -25,6 +25,7 @@ from screening.policy.catalogue import ENTITY_NAMES, reason, show_figure
 from screening.policy.schemas import Policy
 
 SENDER_SIDE = ("sender_id", "sender_phone")
+RECEIVER_SIDE = ("receiver_id", "receiver_phone", "receiver_address")
 # The entities of one person: a party's ID and phone.
 _PERSON = {
     "sender_id": "sender",
@@ -32,7 +33,6 @@ _PERSON = {
     "receiver_id": "receiver",
     "receiver_phone": "receiver",
 }
-RECEIVER_SIDE = ("receiver_id", "receiver_phone", "receiver_address")
 _LISTS_ZH = {"watch": "关注名单", "black": "黑名单"}
 
 

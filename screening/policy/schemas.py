@@ -5,6 +5,7 @@ from typing import Annotated, Literal, get_args
 import pycountry
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from features.windows import DAY_MS
 from screening.contract import Category, Service, VerificationMethod
 from screening.history.store import LONG_KEEP_MS
 
@@ -151,10 +152,10 @@ class PriorViolations(Section):
     @model_validator(mode="after")
     def _kept_long_enough(self) -> "PriorViolations":
         # The history keeps a violation LONG_KEEP_MS (400 days): a longer window would count none older.
-        if self.window_years * 366 * 86_400_000 > LONG_KEEP_MS:
+        if self.window_years * 366 * DAY_MS > LONG_KEEP_MS:
             raise ValueError(
                 f"window_years {self.window_years}: the history keeps violations "
-                f"{LONG_KEEP_MS // 86_400_000} days, so at most 1 year"
+                f"{LONG_KEEP_MS // DAY_MS} days, so at most 1 year"
             )
         return self
 
