@@ -9,7 +9,7 @@ from pydantic_core import PydanticCustomError
 
 from screening.registry_csv import CsvRegistry, parse_csv_entries
 
-AgreementStatus = Literal["active", "suspended", "expired", "unknown"]
+AgreementStatus = Literal["active", "suspended", "expired", "not_yet_valid", "unknown"]
 
 
 class Agreement(BaseModel):
@@ -55,10 +55,10 @@ class AgreementRegistry(CsvRegistry[Agreement]):
             return "unknown"
         if agreement.status == "suspended":
             return "suspended"
-        if (agreement.valid_until and on > agreement.valid_until) or (
-            agreement.valid_from and on < agreement.valid_from
-        ):
+        if agreement.valid_until and on > agreement.valid_until:
             return "expired"
+        if agreement.valid_from and on < agreement.valid_from:
+            return "not_yet_valid"
         return "active"
 
 

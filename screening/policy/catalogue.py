@@ -39,7 +39,7 @@ CATALOGUE: dict[str, ReasonSpec] = {
     "CONTRACT_UNQUALIFIED": ReasonSpec(
         "hold",
         "协议客户{contract_zh}资格不符（{status_zh}）",
-        "Agreement customer {contract} is not qualified ({status})",
+        "Agreement customer {contract} is not qualified ({status_en})",
     ),
     "INSPECTION_NOT_RECORDED": ReasonSpec(
         "inspect",

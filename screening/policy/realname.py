@@ -9,7 +9,13 @@ from screening.policy.catalogue import reason
 from screening.policy.schemas import Policy
 
 _PROBLEM_ZH = {"check_digit": "校验码错误", "birth_date": "出生日期无效"}
-_STATUS_ZH = {"unknown": "未登记", "suspended": "已暂停", "expired": "已过期"}
+_STATUS_ZH = {"unknown": "未登记", "suspended": "已暂停", "expired": "已过期", "not_yet_valid": "尚未生效"}
+_STATUS_EN = {
+    "unknown": "unknown",
+    "suspended": "suspended",
+    "expired": "expired",
+    "not_yet_valid": "not yet valid",
+}
 
 
 def realname_applies(p: Parcel, policy: Policy) -> bool:
@@ -87,7 +93,7 @@ def buyer_id_missing(p: Parcel, policy: Policy) -> Reason | None:
 
 
 def contract_unqualified(p: Parcel, policy: Policy) -> Reason | None:
-    """An agreement customer that is unknown, suspended or expired."""
+    """An agreement customer that is unknown, suspended, expired or not yet valid."""
     if p.agreement is None or p.agreement == "active":
         return None
     contract_id = p.waybill.sender.contract_id
@@ -98,6 +104,7 @@ def contract_unqualified(p: Parcel, policy: Policy) -> Reason | None:
         on=p.local_day.isoformat(),
         words={
             "status_zh": _STATUS_ZH[p.agreement],
+            "status_en": _STATUS_EN[p.agreement],
             "contract": contract_id or "without an agreement number",
             "contract_zh": contract_id or "（未填协议编号）",
         },

@@ -266,6 +266,11 @@ async def test_an_agreement_is_not_in_force_before_its_first_beijing_day(
         assert outcomes(d)["CONTRACT_UNQUALIFIED"] == "hold"
         assert d.decision == "reject"  # without its exemption the shop gave no ID
         assert "REALNAME_MISSING" in codes(d)
+        # Not in force yet is not "expired": the officer calls the shop about its start date, not a renewal.
+        [unqualified] = [r for r in d.reasons if r.code == "CONTRACT_UNQUALIFIED"]
+        assert unqualified.evidence["status"] == "not_yet_valid"
+        assert "(not yet valid)" in unqualified.message_en
+        assert "尚未生效" in unqualified.message
 
 
 @pytest.mark.parametrize(
