@@ -1,6 +1,6 @@
 """Goods rules: prohibited articles, counterfeit price signals, commercial quantities, value per kg."""
 
-import math
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
 
 from features.goods import CATEGORY_NAMES_ZH
@@ -104,14 +104,15 @@ def weight_value_mismatch(p: Parcel, policy: Policy) -> Reason | None:
     if band is None:
         return None
     low, high = band
-    per_kg = p.value_cny / w.weight_kg
-    if low <= per_kg <= high:  # unrounded: 19.999 CNY/kg is under a band starting at 20
+    # In decimals of the figures as written: 55 CNY over 1.1 kg is 50 CNY/kg, where a float division gives
+    # 49.999…, under a band from 50. Unrounded: 19.999 CNY/kg is under a band starting at 20.
+    per_kg = _decimal(p.value_cny) / _decimal(w.weight_kg)
+    if _decimal(low) <= per_kg <= _decimal(high):
         return None
     return reason(
         "WEIGHT_VALUE_MISMATCH",
         # Rounded away from the band: 19.996 CNY/kg under a band from 20 is shown 19.99, not 20.
-        value_per_kg=(math.floor(per_kg * 100 + 1e-9) if per_kg < low else math.ceil(per_kg * 100 - 1e-9))
-        / 100,
+        value_per_kg=float(per_kg.quantize(_CENT, rounding=ROUND_FLOOR if per_kg < low else ROUND_CEILING)),
         words={"category_zh": CATEGORY_NAMES_ZH.get(p.main_category, p.main_category)},
         category=p.main_category,
         category_inferred=p.main.goods.category_inferred,
@@ -120,3 +121,11 @@ def weight_value_mismatch(p: Parcel, policy: Policy) -> Reason | None:
         value_cny=p.value_cny,
         weight_kg=w.weight_kg,
     )
+
+
+_CENT = Decimal("0.01")
+
+
+def _decimal(figure: float) -> Decimal:
+    """The decimal a float was written as (its shortest repr), not its binary value."""
+    return Decimal(repr(figure))
