@@ -20,6 +20,7 @@ from features.windows import (
 from screening.contract import Reason
 from screening.entities import goods_lines_of
 from screening.history import EntityHistory, ParcelEvent, Span
+from screening.history.store import DEFAULT_HORIZON_MS
 from screening.parcel import BEIJING, ItemFacts, Parcel
 from screening.policy.catalogue import ENTITY_NAMES, reason, show_figure
 from screening.policy.schemas import Policy
@@ -311,10 +312,14 @@ def velocity_spike(p: Parcel, views: Sequence[EntityView], policy: Policy) -> Re
         count = v.stats["24h"].parcels
         if count < rule.min_parcels_24h:
             continue
-        # Days whose parcels the store let go to keep its cap are not empty days: count from after them.
+        # Days whose parcels the store let go are not empty days: count from after them. It lets go what its
+        # cap drops (marked) and what lies a horizon behind its newest parcel (a parcel scored weeks late).
+        times = v.history.times()
         dropped = v.history.dropped_until_ms
         since = first if dropped is None else max(first, dropped + 1)
-        med = daily_median(v.history.times(), now_ms=now, first_seen_ms=since)
+        if times:
+            since = max(since, max(times) - DEFAULT_HORIZON_MS)
+        med = daily_median(times, now_ms=now, first_seen_ms=since)
         if count >= rule.times_median * med:
             times = round(count / med, 1) if med else None
             return reason(
