@@ -314,12 +314,12 @@ def velocity_spike(p: Parcel, views: Sequence[EntityView], policy: Policy) -> Re
             continue
         # Days whose parcels the store let go are not empty days: count from after them. It lets go what its
         # cap drops (marked) and what lies a horizon behind its newest parcel (a parcel scored weeks late).
-        times = v.history.times()
+        held = v.history.times()
         dropped = v.history.dropped_until_ms
         since = first if dropped is None else max(first, dropped + 1)
-        if times:
-            since = max(since, max(times) - DEFAULT_HORIZON_MS)
-        med = daily_median(times, now_ms=now, first_seen_ms=since)
+        if held:
+            since = max(since, max(held) - DEFAULT_HORIZON_MS)
+        med = daily_median(held, now_ms=now, first_seen_ms=since)
         if count >= rule.times_median * med:
             times = round(count / med, 1) if med else None
             return reason(
