@@ -1,6 +1,7 @@
 """RANDOM_AUDIT: a deterministic random share of parcels, so labels are unbiased and misses measurable."""
 
 import hashlib
+from decimal import ROUND_FLOOR, Decimal
 
 from screening.contract import Reason
 from screening.parcel import Parcel
@@ -20,4 +21,10 @@ def random_audit(p: Parcel, policy: Policy) -> Reason | None:
     draw = audit_draw(p.waybill.carrier, p.waybill.waybill_no)
     if draw >= rate:
         return None
-    return reason("RANDOM_AUDIT", rate=rate, draw=round(draw, 6))
+    # Shown to six decimals rounded down, so the evidence keeps the draw under the rate: a draw of
+    # 0.0049996 at a rate of 0.005 reads 0.004999, not 0.005.
+    shown = float(Decimal(draw).quantize(_SHOWN, rounding=ROUND_FLOOR))
+    return reason("RANDOM_AUDIT", rate=rate, draw=shown)
+
+
+_SHOWN = Decimal("0.000001")

@@ -24,6 +24,7 @@ import pytest
 
 from screening.contract import SEVERITY, Decision
 from screening.engine import Engine
+from screening.policy import sampling
 from screening.policy.sampling import audit_draw
 from screening.policy.schemas import Audit
 from tests.factories import (
@@ -599,7 +600,20 @@ async def test_a_parcel_is_audited_only_when_its_draw_is_under_the_rate(engine: 
     d = await score(engine, {**wb, "weight_kg": 0.7})
     r = the_reason(d, "RANDOM_AUDIT")
     assert (r.outcome, r.evidence["rate"], d.decision) == ("inspect", math.nextafter(draw, 1.0), "inspect")
-    assert r.evidence["draw"] == round(draw, 6)
+    # Six decimals, rounded down: the evidence shows a draw under the rate, never one equal to it.
+    assert r.evidence["draw"] == math.floor(draw * 1e6) / 1e6 < r.evidence["rate"]
+
+
+@pytest.mark.parametrize("draw", [0.0049996, 0.00499999999, 0.5 - 1e-12])
+async def test_the_audit_evidence_never_shows_a_draw_equal_to_the_rate(
+    engine: Engine, draw: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A draw a hair under a six-decimal rate is shown rounded down, under the rate, not equal to it."""
+    rate = math.ceil(draw * 1e6) / 1e6
+    with_rate(engine, rate)
+    monkeypatch.setattr(sampling, "audit_draw", lambda carrier, waybill_no: draw)
+    r = the_reason(await score(engine, waybill(waybill_no="SF1630000000002")), "RANDOM_AUDIT")
+    assert r.evidence["draw"] < r.evidence["rate"] == rate
 
 
 @pytest.mark.parametrize(("rate", "audited"), [(0.0, False), (1.0, True)])
