@@ -6,16 +6,38 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher, profiles
 from fastapi.testclient import TestClient
 
 from api.app import create_app
 from screening.engine import Engine, build_engine
+from screening.people import passwords
 from screening.policy.loader import load_policy
 from screening.policy.schemas import Audit, Policy
 from screening.settings import DEFAULT_POLICY, Settings
 
 pytest_plugins = ["tests.services_redis", "tests.services_postgres", "tests.service_process"]
 HISTORY_BACKENDS = ("embedded", "redis", "cluster")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashes() -> Iterator[None]:
+    """Argon2id at its cheapest in this process: the recommended parameters cost 0.4–0.8 s a hash here,
+    and every development app seeds its dev user (services the tests start hash as the service does)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "HASHER", PasswordHasher.from_parameters(profiles.CHEAPEST))
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def thread_case_writer() -> Iterator[None]:
+    """Apps built in this process write cases from a thread (SCREENING_CASE_WRITER=thread), not from a
+    writer process of their own, whose imports cost a second or more of CPU for each of the suite's
+    hundreds of apps. The process writer has its own tests (tests/screening/cases/test_writer.py), and the
+    services the tests start as processes keep the default writer (tests/service_process.py)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SCREENING_CASE_WRITER", "thread")
+        yield
 
 
 @pytest.fixture
@@ -51,6 +73,9 @@ def engine(settings: Settings, policy: Policy) -> Iterator[Engine]:
 
 def store_settings(request: pytest.FixtureRequest, backend: str, data_dir: Path) -> Settings:
     """Settings of an engine on one history store (embedded, redis, cluster), under a fresh key prefix."""
+    # Imported here: a plugin of this conftest, it is only rewritten for assertions once registered.
+    from tests.services_redis import TIMEOUT_S as REDIS_TIMEOUT_S
+
     options: dict[str, Any] = {"env": "development", "data_dir": data_dir}
     prefix = f"t{uuid.uuid4().hex[:10]}:"
     if backend == "redis":
@@ -58,7 +83,7 @@ def store_settings(request: pytest.FixtureRequest, backend: str, data_dir: Path)
         options |= {
             "redis_url": f"redis://127.0.0.1:{port}/0",
             "redis_prefix": prefix,
-            "redis_timeout_s": 2.0,
+            "redis_timeout_s": REDIS_TIMEOUT_S,
         }
     elif backend == "cluster":
         port = request.getfixturevalue("redis_cluster")[0]
@@ -66,7 +91,7 @@ def store_settings(request: pytest.FixtureRequest, backend: str, data_dir: Path)
             "redis_url": f"redis://127.0.0.1:{port}",
             "redis_cluster": True,
             "redis_prefix": prefix,
-            "redis_timeout_s": 2.0,
+            "redis_timeout_s": REDIS_TIMEOUT_S,
         }
     return Settings(**options)
 

@@ -34,6 +34,7 @@ def start_service(*, data_dir: Path, log: Path, **env: str) -> tuple[subprocess.
     }
     environment.pop("SCREENING_REDIS_URL", None)
     environment.pop("SCREENING_DATABASE_URL", None)
+    environment.pop("SCREENING_CASE_WRITER", None)  # the service's own default, the writer process
     environment.update(env)
     command = [sys.executable, "-m", "uvicorn", "api.app:create_app"]
     command += ["--factory", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]

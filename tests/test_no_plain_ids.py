@@ -14,10 +14,7 @@ from screening.settings import Settings
 from tests.api.conftest import PASSWORD, CaseClient
 from tests.api.keys import bearer, make_key
 from tests.factories import BASE_TIME, party, resident_id, waybill
-from tests.screening.cases.conftest import (
-    cheap_password_hashes,  # noqa: F401
-    held,
-)
+from tests.screening.cases.conftest import held
 
 
 def id_with_x_check_char() -> str:

@@ -2,11 +2,12 @@
 
 from functools import cache
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
+PARAMETERS = profiles.RFC_9106_LOW_MEMORY  # argon2-cffi's recommended parameters
 # Module-level so that tests can swap in argon2.profiles.CHEAPEST; the service never changes it.
-HASHER = PasswordHasher()
+HASHER = PasswordHasher.from_parameters(PARAMETERS)
 
 
 @cache

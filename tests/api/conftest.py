@@ -16,7 +16,6 @@ from screening.people.schemas import NewUser
 from screening.people.service import create_user
 from screening.policy.schemas import Policy
 from screening.settings import Settings
-from tests.screening.cases.conftest import cheap_password_hashes  # noqa: F401
 
 PASSWORD = "pass-word-1"
 
@@ -60,7 +59,7 @@ class CaseClient:
 
 
 @pytest.fixture
-def cases_client(settings: Settings, policy: Policy, cheap_password_hashes: None) -> Iterator[CaseClient]:  # noqa: F811
+def cases_client(settings: Settings, policy: Policy, cheap_password_hashes: None) -> Iterator[CaseClient]:
     """A started app with the case desk (SQLite in the data dir) and the test policy; nobody logged in."""
     app = create_app(settings)
     with TestClient(app) as http:

@@ -65,6 +65,7 @@ from tests.api.keys import bearer, make_key
 from tests.conftest import ScoringClient
 from tests.factories import NO_ID, cn_receiver, hk_receiver, item, party, waybill
 from tests.screening.test_scenarios_identity import uscc_of
+from tests.services_redis import TIMEOUT_S as REDIS_TIMEOUT_S
 
 Body = dict[str, Any]
 
@@ -358,7 +359,7 @@ def test_an_agreement_uploaded_to_one_worker_qualifies_on_the_other(
         data_dir=tmp_path / "data",
         redis_url=f"redis://127.0.0.1:{redis_server}/0",
         redis_prefix=f"t{uuid.uuid4().hex[:10]}:",
-        redis_timeout_s=2.0,
+        redis_timeout_s=REDIS_TIMEOUT_S,
     )
     first, second = create_app(settings), create_app(settings)
     with TestClient(first) as one, TestClient(second) as two:

@@ -39,7 +39,6 @@ from tests.factories import (
     waybill,
     wrong_check_digit,
 )
-from tests.screening.cases.conftest import cheap_password_hashes  # noqa: F401
 from tests.screening.compliance.test_scenarios_audit import (
     BEIJING,
     TUESDAY_W47,
@@ -57,7 +56,7 @@ DECISIONS = ("release", "inspect", "hold", "reject")
 
 
 @pytest.fixture
-def desk(settings: Settings, policy: Policy, cheap_password_hashes: None) -> Iterator[Desk]:  # noqa: F811
+def desk(settings: Settings, policy: Policy, cheap_password_hashes: None) -> Iterator[Desk]:
     """A started app (SQLite cases in the data dir, test policy) with an auditor-officer logged in."""
     app = create_app(settings)
     with TestClient(app) as http:

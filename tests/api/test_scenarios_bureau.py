@@ -35,7 +35,6 @@ from tests.factories import (
     waybill,
     wrong_check_digit,
 )
-from tests.screening.cases.conftest import cheap_password_hashes  # noqa: F401
 from tests.screening.compliance.test_scenarios_audit import (
     BEIJING,
     TUESDAY_W47,
@@ -53,7 +52,7 @@ USCC = "91110000600037341L"  # a unified social credit code with its right check
 
 
 @pytest.fixture
-def desk(settings: Settings, policy: Policy, cheap_password_hashes: None) -> Iterator[Desk]:  # noqa: F811
+def desk(settings: Settings, policy: Policy, cheap_password_hashes: None) -> Iterator[Desk]:
     """A started app (SQLite cases, test policy) with an auditor-officer; server errors answer 500."""
     app = create_app(settings)
     with TestClient(app, raise_server_exceptions=False) as http:

@@ -59,6 +59,7 @@ from tests.factories import (
     resident_id,
     waybill,
 )
+from tests.services_redis import TIMEOUT_S as REDIS_TIMEOUT_S
 
 Body = dict[str, Any]
 OUTCOMES = ("release", "inspect", "hold", "reject")
@@ -191,7 +192,7 @@ def on_store(request: pytest.FixtureRequest, settings: Settings, store: str, **m
         update |= {
             "redis_url": f"redis://127.0.0.1:{port}/0",
             "redis_prefix": f"dur{uuid.uuid4().hex[:10]}:",
-            "redis_timeout_s": 2.0,
+            "redis_timeout_s": REDIS_TIMEOUT_S,
         }
     return settings.model_copy(update=update)
 

@@ -41,6 +41,7 @@ from tests.factories import (
     wrong_check_digit,
 )
 from tests.faults.proxy import cuttable
+from tests.services_redis import TIMEOUT_S as REDIS_TIMEOUT_S
 from tests.services_redis import free_port, start_redis_server, stop_processes
 
 SEVERITY = {"reject": 3, "hold": 2, "inspect": 1, "release": 0}
@@ -324,7 +325,7 @@ class Apps:
                 "redis_prefix": prefix,
             }
         if options:
-            options["redis_timeout_s"] = 2.0
+            options["redis_timeout_s"] = REDIS_TIMEOUT_S
         with started(self.tmp_path / name, self.policy, **options) as client:
             yield client
 

@@ -71,7 +71,10 @@ def test_quantiles_are_read_from_the_histogram_difference_of_one_route() -> None
 @pytest.mark.redis
 @pytest.mark.slow
 @pytest.mark.solo
-def test_a_short_guard_run_passes_and_writes_its_report(tmp_path: Path) -> None:
+def test_a_short_guard_run_passes_and_writes_its_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SCREENING_CASE_WRITER")  # the service as it runs, with its writer process
     # Margins are generous for a shared 2-core runner, yet twice the CPU per waybill (ratio ~3.4 → ~7)
     # or a 5 ms delay in scoring (one-at-a-time p50 ~3.5 → ~8.5 ms) fails.
     out = tmp_path / "report"

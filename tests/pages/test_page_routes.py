@@ -13,14 +13,14 @@ from tests.api.conftest import PASSWORD, CaseClient
 from tests.api.routes import api_routes
 from tests.api.test_audit import sources_for
 from tests.factories import party, resident_id
-from tests.screening.cases.conftest import ant_ring, cheap_password_hashes, held  # noqa: F401
+from tests.screening.cases.conftest import ant_ring, held
 from tests.screening.compliance.logrows import hand_built_rows, write_log
 
 PUBLIC_PAGES = {"/login"}
 
 
 @pytest.fixture
-def pages(settings: Settings, policy: Policy, cheap_password_hashes: None) -> Iterator[CaseClient]:  # noqa: F811
+def pages(settings: Settings, policy: Policy, cheap_password_hashes: None) -> Iterator[CaseClient]:
     """A started app; nobody logged in; redirects are not followed."""
     app = create_app(settings)
     with TestClient(app, follow_redirects=False) as http:

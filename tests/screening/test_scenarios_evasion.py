@@ -46,7 +46,6 @@ from tests.api import conftest as api_fixtures
 from tests.api.conftest import CaseClient
 from tests.conftest import ScoringClient
 from tests.factories import BASE_TIME, Whole, cn_receiver, export_postal, resident_id
-from tests.screening.cases import conftest as case_fixtures
 from tests.screening.test_scenarios import codes, score
 from tests.screening.test_scenarios_edges import abroad
 from tests.screening.test_scenarios_rings import export, goods, import_postal, mainland, numbers, run
@@ -55,7 +54,6 @@ pytestmark = pytest.mark.anyio
 
 # The case desk client of the API tests (an app with SQLite cases and people who log in).
 cases_client = api_fixtures.cases_client
-cheap_password_hashes = case_fixtures.cheap_password_hashes
 
 Body = dict[str, Any]
 RING_RULES = ("ANT_MOVING_SENDER", "ANT_MOVING_RECEIVER", "NEAR_LIMIT_SPLIT", "SAME_GOODS_FANOUT")

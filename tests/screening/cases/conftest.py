@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 import typer
-from argon2 import PasswordHasher, profiles
 
 from api.commands.cases import register
 from screening.cases.audit import GENESIS, HEAD_ID
@@ -22,18 +21,11 @@ from screening.cases.tables import AuditHead
 from screening.contract import Decision, Waybill
 from screening.db import Base, Database, upgrade_database
 from screening.engine import Engine
-from screening.people import passwords
 from screening.settings import get_settings
 from tests.factories import BASE_TIME, export_postal, item
 from tests.factories import ant_ring as ant_ring
 
 BACKENDS = ("sqlite", pytest.param("postgres", marks=pytest.mark.postgres))
-
-
-@pytest.fixture
-def cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Argon2id with its cheapest parameters: the recommended ones cost about 0.4 s a hash here."""
-    monkeypatch.setattr(passwords, "HASHER", PasswordHasher.from_parameters(profiles.CHEAPEST))
 
 
 @pytest.fixture(scope="session")

@@ -160,7 +160,10 @@ async def test_a_hold_opens_its_case_through_the_writer_process(
 async def test_the_desk_starts_its_writer_process_with_the_worker_not_at_the_first_hold(
     engine: Engine, database_url: str, tmp_path: Path
 ) -> None:
-    settings = Settings(env="development", data_dir=tmp_path / "data", database_url=database_url)
+    # The service's default writer (the suite's apps write from a thread: tests/conftest.py).
+    settings = Settings(
+        env="development", data_dir=tmp_path / "data", database_url=database_url, case_writer="process"
+    )
     desk = await open_desk(settings=settings, engine=engine)
     try:
         assert isinstance(desk.writer, ProcessWriter)

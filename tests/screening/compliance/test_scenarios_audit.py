@@ -39,7 +39,6 @@ from tests.factories import (
     waybill,
     wrong_check_digit,
 )
-from tests.screening.cases.conftest import cheap_password_hashes  # noqa: F401
 from tests.screening.compliance.logrows import registered_outlets
 
 BEIJING = timezone(timedelta(hours=8))
@@ -101,7 +100,7 @@ class Desk:
 
 
 @pytest.fixture
-def desk(settings: Settings, policy: Policy, cheap_password_hashes: None) -> Iterator[Desk]:  # noqa: F811
+def desk(settings: Settings, policy: Policy, cheap_password_hashes: None) -> Iterator[Desk]:
     """A started app (SQLite cases in the data dir, test policy) with an auditor-officer logged in."""
     app = create_app(settings)
     with TestClient(app) as http:

@@ -3,7 +3,6 @@
 import pytest
 
 from tests.screening.cases.conftest import (  # noqa: F401
-    cheap_password_hashes,
     cli,
     database_url,
     db,
@@ -13,5 +12,5 @@ from tests.screening.cases.conftest import (  # noqa: F401
 
 
 @pytest.fixture(autouse=True)
-def _cheap_hashes(cheap_password_hashes: None) -> None:  # noqa: F811
+def _cheap_hashes(cheap_password_hashes: None) -> None:
     """Every people test hashes passwords cheaply."""
