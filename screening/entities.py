@@ -99,9 +99,12 @@ def parcel_entities(
     receiver_id = id_key(privacy, w.receiver, "r")
     sender_phone = phone_key(privacy, w.sender, "s")
     receiver_phone = phone_key(privacy, w.receiver, "r")
-    # The other side of a parcel is a person: their ID when given, else their phone.
-    sender_person = sender_id or sender_phone
-    receiver_person = receiver_id or receiver_phone
+    # The other side of a parcel is a person, named alike on each of their parcels: by the ID the lane asks
+    # for (the sender's under real-name pickup, in China; the buyer's on cbec imports), else by the phone
+    # every waybill carries. An ID shown on one import and not the next made one shop two senders.
+    cbec_import = w.channel == "cbec" and w.service == "import"
+    sender_person = (sender_id if w.service != "import" else None) or sender_phone or sender_id
+    receiver_person = (receiver_id if cbec_import else None) or receiver_phone or receiver_id
     kinds: dict[str, tuple[str, str]] = {}
     for kind, key, counterpart in (
         ("sender_id", sender_id, receiver_person),
@@ -127,7 +130,6 @@ def parcel_entities(
     # Articles normalised once, in prepare; a single article's goods is its signature alone.
     signature = GOODS_SEP.join(sig for sig, _ in goods_lines_of(p))
     # The yearly cbec quota is the buyer's, on retail imports (财关税〔2018〕49号): exports never count in it.
-    cbec_import = w.channel == "cbec" and w.service == "import"
     events = {
         key: ParcelEvent(
             parcel=w.parcel_key,
