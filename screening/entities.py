@@ -103,8 +103,8 @@ def parcel_entities(
     # for (the sender's under real-name pickup, in China; the buyer's on cbec imports), else by the phone
     # every waybill carries. An ID shown on one import and not the next made one shop two senders.
     cbec_import = w.channel == "cbec" and w.service == "import"
-    sender_person = (sender_id if w.service != "import" else None) or sender_phone or sender_id
-    receiver_person = (receiver_id if cbec_import else None) or receiver_phone or receiver_id
+    sender_person = (sender_id if w.service != "import" else None) or sender_phone
+    receiver_person = (receiver_id if cbec_import else None) or receiver_phone
     kinds: dict[str, tuple[str, str]] = {}
     for kind, key, counterpart in (
         ("sender_id", sender_id, receiver_person),
