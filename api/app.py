@@ -96,5 +96,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_route("/metrics", observability.metrics, include_in_schema=False)
     openapi.install(app, routers)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(RequestContext)
+    app.add_middleware(RequestContext, routes=[route for router in routers for route in router.routes])
     return app

@@ -2,13 +2,16 @@
 
 import logging
 import os
+import re
 import time
 import uuid
+from collections.abc import Sequence
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
 from prometheus_client import multiprocess as prometheus_multiprocess
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from screening.logs import REQUEST_ID
@@ -21,6 +24,8 @@ REQUEST_SECONDS = Histogram(
     buckets=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0),
 )
 REQUEST_ID_HEADER = b"x-request-id"
+# Visible ASCII, as a header and a log line carry it safely; long enough for a trace id with its spans.
+_CALLERS_ID = re.compile(rb"[\x21-\x7e]{1,128}")
 
 log = logging.getLogger("screening.http")
 
@@ -28,8 +33,9 @@ log = logging.getLogger("screening.http")
 class RequestContext:
     """ASGI middleware: a request id (taken from X-Request-ID or made), echoed back, and latency metrics."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, routes: Sequence[BaseRoute] = ()) -> None:
         self.app = app
+        self.routes = routes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Tag the request, time it, and record it under its route template."""
@@ -37,7 +43,8 @@ class RequestContext:
             await self.app(scope, receive, send)
             return
         given = dict(scope["headers"]).get(REQUEST_ID_HEADER, b"")
-        request_id = given.decode("latin-1")[:64] if given else uuid.uuid4().hex
+        # The caller's id whole, or a new one: never a cut one, which would match neither side's logs.
+        request_id = given.decode("ascii") if _CALLERS_ID.fullmatch(given) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         # Every log record made while serving the request carries its id (screening.logs).
         token = REQUEST_ID.set(request_id)
@@ -58,7 +65,7 @@ class RequestContext:
             await self.app(scope, receive, tagged)
         finally:
             took = time.perf_counter() - start
-            route = scope.get("route")
+            route = scope.get("route") or self._route_of(scope)
             template = getattr(route, "path", "unmatched")
             REQUEST_SECONDS.labels(scope["method"], template, str(status)).observe(took)
             if status >= 500:
@@ -66,6 +73,10 @@ class RequestContext:
                     "request failed", extra={"route": template, "status": status, "seconds": round(took, 4)}
                 )
             REQUEST_ID.reset(token)
+
+    def _route_of(self, scope: Scope) -> BaseRoute | None:
+        """The route a request answered before routing (a 413 for its body) was for, if any."""
+        return next((r for r in self.routes if r.matches(scope)[0] is Match.FULL), None)
 
 
 async def metrics(request: Request) -> Response:

@@ -31,6 +31,7 @@ from screening.cases.schemas import CaseDraft, CaseStatus
 from screening.db import Database
 from screening.errors import Unavailable
 from screening.logs import configure_logging
+from screening.metrics import STORE_SECONDS
 
 log = logging.getLogger("screening.cases")
 
@@ -115,9 +116,11 @@ class ProcessWriter:
         self._pending[sequence] = answer
         body = draft.model_dump_json().encode()
         try:
-            process.stdin.write(_FRAME.pack(sequence, len(body)) + body)
-            await process.stdin.drain()
-            status = await answer
+            # An SQL write as the hold waits for it: the child's commit and the pipe both ways.
+            with STORE_SECONDS.labels("sql", "write").time():
+                process.stdin.write(_FRAME.pack(sequence, len(body)) + body)
+                await process.stdin.drain()
+                status = await answer
             if status is None:
                 raise WriteFailed(f"the case writer did not commit {draft.case_id}")
             return status
