@@ -89,7 +89,11 @@ def ensure_sqlite_dir(url: str) -> None:
 
 
 def make_engine(url: str, *, timeout_s: float) -> sa.Engine:
-    """An engine whose connects, lock waits and statements give up after timeout_s."""
+    """An engine whose connects, lock waits and statements give up after timeout_s.
+
+    Its errors never show a statement's parameters: a case row's waybill holds phones, accounts and IPs,
+    and a failed write is logged (the outbox's retries).
+    """
     url = normalise_url(url)
     if url.startswith("sqlite"):
         ensure_sqlite_dir(url)
@@ -97,6 +101,7 @@ def make_engine(url: str, *, timeout_s: float) -> sa.Engine:
             url,
             connect_args={"timeout": timeout_s, "check_same_thread": False},
             pool_timeout=timeout_s,
+            hide_parameters=True,
         )
         _sqlite_transactions(engine, busy_ms=int(timeout_s * 1000))
         return engine
@@ -105,6 +110,7 @@ def make_engine(url: str, *, timeout_s: float) -> sa.Engine:
         url,
         pool_pre_ping=True,
         pool_timeout=timeout_s,
+        hide_parameters=True,
         pool_size=5,
         max_overflow=5,
         connect_args={

@@ -1,5 +1,7 @@
 """SQLite writers take turns without SQLite's sleeping busy handler, and give up at the timeout."""
 
+import json
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -9,8 +11,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from screening.db import Database
+from screening.db import Database, make_engine
 from screening.errors import Unavailable
+from screening.logs import LogFormat
 
 
 @contextmanager
@@ -75,3 +78,32 @@ def test_writers_of_one_handle_queue_in_the_process(url: str) -> None:
         t.join()
     assert db.read_sync(lambda s: sorted(s.scalars(sa.text("SELECT x FROM t")))) == list(range(20))
     db.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_a_failed_write_is_logged_without_a_value_of_its_row(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """A refused INSERT, as the case desk logs it, shows none of the row's values (SQLAlchemy's parameters,
+    PostgreSQL's "Failing row contains"), yet names the statement."""
+    url = (
+        f"sqlite:///{tmp_path / 'p.db'}"
+        if backend == "sqlite"
+        else request.getfixturevalue("postgres_database")
+    )
+    engine = make_engine(url, timeout_s=2.0)
+    private = "6222020200112233445"  # a payment account, as a case row's waybill carries one
+    try:
+        with engine.begin() as connection:
+            connection.execute(sa.text("CREATE TABLE p (account TEXT CHECK (length(account) < 5))"))
+        with pytest.raises(sa.exc.IntegrityError) as refused, engine.begin() as connection:
+            connection.execute(sa.text("INSERT INTO p VALUES (:account)"), {"account": private})
+    finally:
+        engine.dispose()
+    exc = refused.value
+    record = logging.LogRecord(
+        "screening", logging.ERROR, __file__, 1, "%s; kept", (exc,), (type(exc), exc, None)
+    )
+    logged = LogFormat().format(record)
+    assert private not in logged
+    assert "INSERT INTO p" in json.loads(logged)["message"]
