@@ -86,10 +86,11 @@ def test_a_failed_write_is_logged_without_a_value_of_its_row(
 ) -> None:
     """A refused INSERT, as the case desk logs it, shows none of the row's values (SQLAlchemy's parameters,
     PostgreSQL's "Failing row contains"), yet names the statement."""
+    # A database of its own on PostgreSQL: the session's shared one is compared with the migrations.
     url = (
         f"sqlite:///{tmp_path / 'p.db'}"
         if backend == "sqlite"
-        else request.getfixturevalue("postgres_database")
+        else request.getfixturevalue("make_postgres_database")()
     )
     engine = make_engine(url, timeout_s=2.0)
     private = "6222020200112233445"  # a payment account, as a case row's waybill carries one

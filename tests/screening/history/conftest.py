@@ -8,6 +8,7 @@ import pytest
 
 from screening.history import EmbeddedHistoryStore, HistoryStore, RedisHistoryStore
 from tests.services_redis import BACKENDS
+from tests.services_redis import TIMEOUT_S as REDIS_TIMEOUT_S
 
 
 @pytest.fixture
@@ -32,12 +33,14 @@ async def make_store(request: pytest.FixtureRequest) -> AsyncIterator[Callable[[
             elif backend == "redis":
                 port = request.getfixturevalue("redis_server")
                 url = f"redis://127.0.0.1:{port}/0"
-                store = RedisHistoryStore.from_url(url, prefix=_unique_prefix(), timeout_s=2.0, **options)
+                store = RedisHistoryStore.from_url(
+                    url, prefix=_unique_prefix(), timeout_s=REDIS_TIMEOUT_S, **options
+                )
             elif backend == "cluster":
                 port = request.getfixturevalue("redis_cluster")[0]
                 url = f"redis://127.0.0.1:{port}"
                 store = RedisHistoryStore.from_url(
-                    url, cluster=True, prefix=_unique_prefix(), timeout_s=2.0, **options
+                    url, cluster=True, prefix=_unique_prefix(), timeout_s=REDIS_TIMEOUT_S, **options
                 )
             else:
                 raise ValueError(backend)

@@ -11,6 +11,7 @@ from redis.asyncio import Redis, RedisCluster
 from redis.crc import key_slot
 
 from screening.history import HistoryUnavailable, ParcelEvent, RedisHistoryStore
+from tests.services_redis import TIMEOUT_S as REDIS_TIMEOUT_S
 from tests.services_redis import free_port, start_redis_server, stop_processes
 
 pytestmark = pytest.mark.anyio
@@ -54,7 +55,9 @@ async def raw(redis_server: int) -> AsyncIterator[Redis]:
 @pytest.fixture
 async def store(redis_server: int, prefix: str) -> AsyncIterator[RedisHistoryStore]:
     """A Redis store on the session's single-node server under this test's prefix."""
-    s = RedisHistoryStore.from_url(f"redis://127.0.0.1:{redis_server}/0", prefix=prefix, timeout_s=2.0)
+    s = RedisHistoryStore.from_url(
+        f"redis://127.0.0.1:{redis_server}/0", prefix=prefix, timeout_s=REDIS_TIMEOUT_S
+    )
     yield s
     await s.close()
 
@@ -152,7 +155,7 @@ async def test_one_observe_spans_entities_on_every_cluster_node(
     redis_cluster: list[int], prefix: str
 ) -> None:
     url = f"redis://127.0.0.1:{redis_cluster[0]}"
-    store = RedisHistoryStore.from_url(url, cluster=True, prefix=prefix, timeout_s=2.0)
+    store = RedisHistoryStore.from_url(url, cluster=True, prefix=prefix, timeout_s=REDIS_TIMEOUT_S)
     probe = RedisCluster.from_url(url)
     try:
         await probe.initialize()
