@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 
+from features.goods import CATEGORIES  # RULES.md §2, in its order
 from screening.agreements import Agreement
 from screening.contract import Decision
 from screening.engine import Engine
@@ -84,25 +85,6 @@ def shown(figure: str, text: str) -> bool:
 
 
 # WEIGHT_VALUE_MISMATCH: every category's band, both sides, at both edges (policy.toml [goods.value_per_kg])
-
-CATEGORIES = [
-    "agri_inputs",
-    "food",
-    "medicine",
-    "cosmetics",
-    "medical_devices",
-    "electronics",
-    "auto_parts",
-    "building_materials",
-    "hazardous_chemicals",
-    "children_products",
-    "bags_leather",
-    "apparel_shoes",
-    "tobacco",
-    "publications",
-    "documents",
-    "general",
-]
 
 
 @pytest.mark.parametrize("category", CATEGORIES)

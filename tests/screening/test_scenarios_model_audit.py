@@ -67,6 +67,7 @@ from tests.factories import (
     resident_id,
     waybill,
 )
+from tests.screening import test_scenarios_model as scenario_model
 
 pytestmark = pytest.mark.anyio
 
@@ -79,15 +80,8 @@ NO_XRAY = {"opened_inspection": True, "xray_screened": False}
 # Models a test controls ----------------------------------------------------------------------------------
 
 
-class FixedScorer:
-    """A model that gives every parcel the same score."""
-
-    def __init__(self, score: float, version: str = "fixed-1") -> None:
-        self.fixed = score
-        self.version = version
-
-    def score(self, parcel: Parcel, views: Sequence[EntityView] | None) -> float:
-        return self.fixed
+class FixedScorer(scenario_model.FixedScorer):
+    """A model that gives every parcel the same score, explained by four factors."""
 
     def explain(
         self, parcel: Parcel, views: Sequence[EntityView] | None, *, top: int
