@@ -76,11 +76,12 @@ def test_a_short_guard_run_passes_and_writes_its_report(
 ) -> None:
     monkeypatch.delenv("SCREENING_CASE_WRITER")  # the service as it runs, with its writer process
     # Margins are generous for a shared 2-core runner, yet twice the CPU per waybill (ratio ~3.4 → ~7)
-    # or a 5 ms delay in scoring (one-at-a-time p50 ~3.5 → ~8.5 ms) fails.
+    # or a 5 ms delay in scoring fails: one request at a time, p50 was 5.3 ms (11.8 ms with the delay) on
+    # one VM and up to 7.9 ms on a slower one, where 7.5 ms failed a run without any delay.
     out = tmp_path / "report"
     args = ["--seconds", "8", "--echo-seconds", "6", "--warm-seconds", "2", "--rows", "8000"]
     args += ["--work", str(tmp_path / "work"), "--out", str(out)]
-    args += ["--p50-ms", os.environ.get("GUARD_P50_MS", "7.5"), "--p99-ms", "400", "--max-ratio", "5.5"]
+    args += ["--p50-ms", os.environ.get("GUARD_P50_MS", "9.0"), "--p99-ms", "400", "--max-ratio", "5.5"]
     args += ["--noise", "0"]
     assert main(args) == 0
     with (out / "guard.csv").open(encoding="utf-8") as f:
