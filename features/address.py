@@ -331,7 +331,7 @@ _FOREIGN_SUB_BUILDING = re.compile(
     r"\b(?:flat|room|rm|unit|apt|apartment|suite|ste|shop)\b\.?\s*(?:no\.?\s*)?#?\s*"
     r"(?:[a-z]?\d+[a-z]?(?:-\d+)?|[a-z])?\b"
     r"|#\s*\d+[a-z]?(?:-\d+[a-z]?)?\b"
-    r"|\b(?:\d+|g|lg|ug|m|b\d?)\s*/\s*f\b"
+    r"|\b(?:\d+|g|lg|ug|m|b\d?)\s*/\s*f\b|\b\d+f\b"
     r"|\b\d+(?:st|nd|rd|th|º|o)?\s*(?:floor|fl|flr|andar)\b|\b(?:floor|fl|flr|level|lvl)\s*\d+\b|\bground\s+floor\b"
 )
 _ABBREVIATIONS = {
@@ -389,10 +389,24 @@ def _foreign(country: str, parts: tuple[str, str, str, str]) -> NormalisedAddres
         words = _words(text, names, drop_sub_building=True, postcode=_INLINE_POSTCODES.get(country))
         if words and f" {words} " not in key:
             key = f"{key}{words} "
+    key = _once(key.split())
     return NormalisedAddress(
         full=f"{country}|{full.strip()}",
-        building_key=f"{country}|{key.strip()}" if key.strip() else "",
+        building_key=f"{country}|{key}" if key else "",
     )
+
+
+def _once(words: list[str], longest: int = 3) -> str:
+    """Words with a phrase repeated right after itself written once: 99 Queen's Road Central, Central is
+    99 Queen's Road Central in the district Central, as the district typed in its own field makes it."""
+    out: list[str] = []
+    for word in words:
+        out.append(word)
+        for n in range(1, min(longest, len(out) // 2) + 1):
+            if out[-n:] == out[-2 * n : -n]:
+                del out[-n:]
+                break
+    return " ".join(out)
 
 
 _HAN_GAP = re.compile(r"(?<=[\u4e00-\u9fff\d]) (?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff]) (?=\d)")

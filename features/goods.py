@@ -38,6 +38,11 @@ import ahocorasick
 
 # Punctuation and symbols (not letters, digits, CJK or spaces), for goods_text.
 _MARKS = re.compile(r"[^\w\s]|_")
+# A space between a quantity and its unit, for goods_text: 500 ml is 500ml.
+_UNIT_GAP = re.compile(
+    r"(?<=\d) +(?=(?:ml|l|cl|g|kg|mg|mm|cm|m|oz|lb|lbs|gb|tb|mb|mah|w|v|pcs|pc"
+    r"|毫升|升|克|千克|公斤|毫米|厘米)(?![a-z]))"
+)
 
 CATEGORIES: Final[tuple[str, ...]] = (
     "agri_inputs",
@@ -347,7 +352,7 @@ class GoodsCatalogue:
     def goods_text(self, description: str) -> str:
         """A description as one article whatever its punctuation: 面霜, face cream. and 面霜（face cream） are
         面霜 face cream (a mark becomes a space, so 3.5mm stays apart from 35mm)."""
-        return self.normalise_text(_MARKS.sub(" ", description))
+        return _UNIT_GAP.sub("", self.normalise_text(_MARKS.sub(" ", description)))
 
     def analyse(
         self, description: str, *, category: str | None = None, brand: str | None = None

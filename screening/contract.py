@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import opencc
 import phonenumbers
 import pycountry
 from pydantic import (
@@ -289,7 +290,17 @@ _PROVINCE_PART = re.compile(r"^(?:.+?(?:省|自治区)|新疆|西藏|内蒙古|�
 
 
 def _city_name(name: str) -> str:
-    return name.strip().removesuffix("市")
+    # 廣州市 is 广州市: the table's names are simplified (an address may be typed in traditional characters).
+    return _simplified(name.strip()).removesuffix("市")
+
+
+@functools.cache
+def _t2s() -> Any:
+    return opencc.OpenCC("t2s")
+
+
+def _simplified(text: str) -> str:
+    return text if text.isascii() else str(_t2s().convert(text))
 
 
 # Mainland city → area code, as area_codes_from_phonenumbers() reads it (regenerate after a phonenumbers
