@@ -1,10 +1,12 @@
 """Postal-bureau audit: compliance metrics, offending waybills, report downloads and trace search."""
 
+import re
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
+from pydantic import BeforeValidator
 
 from api.responses import ORJSONResponse
 from api.security import require_role
@@ -25,11 +27,24 @@ async def get_audit_sources(request: Request) -> AuditSources:
     return sources
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+def _iso_day(value: Any) -> Any:
+    # Pydantic's lax date also reads a number of seconds since 1970 (from=1763424000): a day is written.
+    if isinstance(value, str) and not _ISO_DAY.fullmatch(value):
+        raise ValueError("a day is written YYYY-MM-DD, e.g. 2026-11-16")
+    return value
+
+
+Day = Annotated[date | None, BeforeValidator(_iso_day)]
+
+
 async def get_period(
     week: Annotated[str | None, Query(description="ISO week in Beijing time, e.g. 2026-W47")] = None,
     month: Annotated[str | None, Query(description="calendar month, e.g. 2026-11")] = None,
-    start: Annotated[date | None, Query(alias="from", description="first Beijing day")] = None,
-    end: Annotated[date | None, Query(alias="to", description="last Beijing day")] = None,
+    start: Annotated[Day, Query(alias="from", description="first Beijing day")] = None,
+    end: Annotated[Day, Query(alias="to", description="last Beijing day")] = None,
 ) -> Period:
     """The period asked for; without one, the last complete week (what the Friday report covers)."""
     if week is not None:
