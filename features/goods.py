@@ -13,8 +13,8 @@ The lists live in ``features/data``:
   categories of its rows, because elsewhere it is an ordinary word (the fruit, a sports coach).
 
 Two kinds of terms are derived from the brand list: "fake <alias>", 假/仿/山寨<alias> count as
-counterfeit (for aliases valid anywhere), and "for <alias>", 适用/兼容<alias> (compatible
-accessories) do not name the brand.
+counterfeit (where the alias names the brand: 山寨苹果 in electronics, not 假苹果 the fruit), and
+"for <alias>", 适用/兼容<alias> (compatible accessories) do not name the brand.
 
 Matching is whole-term: a Latin-script term needs a word boundary on each side (digits may follow
 a term that ends in a letter, as in iphone15 or glock19; an English plural -s/-es is allowed), and
@@ -43,6 +43,8 @@ _UNIT_GAP = re.compile(
     r"(?<=\d) +(?=(?:ml|l|cl|g|kg|mg|mm|cm|m|oz|lb|lbs|gb|tb|mb|mah|w|v|pcs|pc"
     r"|毫升|升|克|千克|公斤|毫米|厘米)(?![a-z]))"
 )
+# Spaces around the x of a multipack, for goods_text: 2 x 250g is 2x250g.
+_TIMES_GAP = re.compile(r"(?<=\d) *x *(?=\d)")
 
 CATEGORIES: Final[tuple[str, ...]] = (
     "agri_inputs",
@@ -113,6 +115,9 @@ COMPATIBLE_MARKERS: Final = ("for ", "fits ", "compatible with ", "适用", "适
 
 _INVISIBLE: Final = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _HYPHEN: Final = re.compile(r"(?<=[0-9a-z])-(?=[0-9a-z])")
+_HANZI: Final = "\u3400-\u9fff\uf900-\ufaff"
+# Marks (and spaces) between two Chinese characters: 冰·毒, 路易·威登, 雷-管.
+_HANZI_MARKS: Final = re.compile(rf"(?<=[{_HANZI}])(?:\W|_)+(?=[{_HANZI}])")
 _NO_GAPS: Final[frozenset[int]] = frozenset()
 _QUOTES: Final = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'}
 
@@ -221,7 +226,7 @@ def _is_word(char: str) -> bool:
 
 
 def _fold(text: str) -> str:
-    """NFKC, casefold, invisible marks dropped, whitespace collapsed and dropped next to Chinese."""
+    """NFKC, casefold, invisible marks and marks inside Chinese dropped, spaces collapsed, none by Chinese."""
     return _fold_marked(text)[0]
 
 
@@ -232,7 +237,9 @@ def _fold_marked(text: str) -> tuple[str, frozenset[int]]:
         # A hyphen inside a Latin compound spells the same words as a space (glue-gun, t-shirt).
         text = _HYPHEN.sub(" ", text)
     if not text.isascii():
-        text = _INVISIBLE.sub("", text)
+        # A mark between Chinese characters is punctuation, as goods_text reads it: it splits no term, and
+        # like a space there it is kept as a gap.
+        text = _HANZI_MARKS.sub(" ", _INVISIBLE.sub("", text))
     parts = text.split()
     if len(parts) < 2:
         return (parts[0] if parts else ""), _NO_GAPS
@@ -294,6 +301,20 @@ def _plural_end(text: str, end: int) -> int:
     return -1
 
 
+def _unborrowed(hits: list[_Hit], gaps: frozenset[int]) -> list[_Hit]:
+    """Drop a hit across a gap that overlaps a hit within one word: 潘多拉 手链 is a 手链, no 拉手."""
+    across = [any(start < gap < end for gap in gaps) for start, end, _ in hits]
+    return [
+        hit
+        for hit, crosses in zip(hits, across, strict=True)
+        if not crosses
+        or not any(
+            not other_crosses and other[0] < hit[1] and hit[0] < other[1]
+            for other, other_crosses in zip(hits, across, strict=True)
+        )
+    ]
+
+
 def _outermost(hits: list[_Hit], *, ordered: bool) -> list[_Hit]:
     """Drop every hit lying inside a longer one (longest match wins), keep text order."""
     if not ordered:
@@ -352,7 +373,9 @@ class GoodsCatalogue:
     def goods_text(self, description: str) -> str:
         """A description as one article whatever its punctuation: 面霜, face cream. and 面霜（face cream） are
         面霜 face cream (a mark becomes a space, so 3.5mm stays apart from 35mm)."""
-        return _UNIT_GAP.sub("", self.normalise_text(_MARKS.sub(" ", description)))
+        # Invisible characters go first: as marks they would become spaces and split a word (cre\u00adam).
+        text = self.normalise_text(_MARKS.sub(" ", _INVISIBLE.sub("", description)))
+        return _TIMES_GAP.sub("x", _UNIT_GAP.sub("", text))
 
     def analyse(
         self, description: str, *, category: str | None = None, brand: str | None = None
@@ -361,7 +384,10 @@ class GoodsCatalogue:
         text, gaps = _fold_marked(description)
         spelt = self._spelling(text)
         terms: tuple[str, ...] = ()
-        described, described_terms = self._infer_category(self._hits(self._categories, spelt, text, gaps))
+        category_hits = self._hits(self._categories, spelt, text, gaps)
+        if gaps and len(category_hits) > 1:
+            category_hits = _unborrowed(category_hits, gaps)
+        described, described_terms = self._infer_category(category_hits)
         inferred = not category
         if not category:
             category, terms = described, described_terms
@@ -370,7 +396,7 @@ class GoodsCatalogue:
             category_inferred=inferred,
             category_terms=terms,
             described_category=described,
-            prohibited=self._prohibited_hits(self._hits(self._prohibited, spelt, text, gaps)),
+            prohibited=self._prohibited_hits(self._hits(self._prohibited, spelt, text, gaps), category),
             brands=self._brand_hits(self._hits(self._brands, spelt, text, gaps), category, brand),
         )
 
@@ -422,9 +448,13 @@ class GoodsCatalogue:
         return best, tuple(dict.fromkeys(e.written for _, _, e in hits if e.label == best))
 
     @staticmethod
-    def _prohibited_hits(hits: list[_Hit]) -> tuple[ProhibitedHit, ...]:
-        """Prohibited terms outside every longer safe term, each once."""
-        found = [e.prohibited for _, _, e in hits if e.prohibited is not None]
+    def _prohibited_hits(hits: list[_Hit], category: str) -> tuple[ProhibitedHit, ...]:
+        """Prohibited terms outside every longer safe term (and in their categories), each once."""
+        found = [
+            e.prohibited
+            for _, _, e in hits
+            if e.prohibited is not None and (e.scope is None or category in e.scope)
+        ]
         return tuple(dict.fromkeys(found)) if len(found) > 1 else tuple(found)
 
     def _brand_hits(self, hits: list[_Hit], category: str, brand_field: str | None) -> tuple[BrandHit, ...]:
@@ -482,11 +512,14 @@ class _Loader:
         brands, brand_by_alias, brand_by_name = self.brand_entries()
         self.add_safe_terms(prohibited, brands)
         for alias, (_, written) in brand_by_alias.items():
-            if brands[alias].scope is None:
-                for marker in COUNTERFEIT_MARKERS:
-                    key = self.norm(marker + alias)
-                    hit = ProhibitedHit(marker + written, "counterfeit")
-                    prohibited.setdefault(key, _entry(hit.term, key, hit.prohibited_class, prohibited=hit))
+            # A counterfeit marker counts where its alias names the brand (fake Coach on a bag, not a coach).
+            scope = brands[alias].scope
+            for marker in COUNTERFEIT_MARKERS:
+                key = self.norm(marker + alias)
+                hit = ProhibitedHit(marker + written, "counterfeit")
+                prohibited.setdefault(
+                    key, _entry(hit.term, key, hit.prohibited_class, scope=scope, prohibited=hit)
+                )
         for alias in list(brand_by_alias):
             for marker in COMPATIBLE_MARKERS:
                 key = self.norm(marker + alias)

@@ -77,15 +77,11 @@ ONE_ARTICLE: list[Any] = [
         "面霜 face cre\u00adam",
         "面霜 face cream",
         id="soft-hyphen-in-a-latin-word",
-        marks=xfail(
-            "a soft hyphen inside a Latin word makes another article (goods_text turns it into a space)"
-        ),
     ),
     pytest.param(
         "面霜 2 x 250g",
         "面霜 2x250g",
         id="spaced-multiplier",
-        marks=xfail("'2 x 250g' and '2x250g' differ only in spacing but are two articles"),
     ),
 ]
 
@@ -157,7 +153,6 @@ MOISTURISER = "保湿面霜 moisturising cream 50ml"
         pytest.param(
             "保湿面霜 moisturising cre\u200bam 50ml",
             id="zero-width-space-in-a-latin-word",
-            marks=xfail("a zero-width space inside a Latin word makes the fifth parcel other goods"),
         ),
     ],
 )
@@ -214,25 +209,21 @@ PROHIBITED_WRITINGS: list[Any] = [
         "butterfly knives",
         "controlled_knives",
         id="irregular-plural-knives",
-        marks=xfail("'butterfly knives' (plural of the listed 'butterfly knife') is released"),
     ),
     pytest.param(
         "冰·毒 1g",
         "drugs",
         id="interpunct-in-meth",
-        marks=xfail("a mark between the characters of 冰毒 hides it, though the article reading is 冰毒"),
     ),
     pytest.param(
         "雷-管 10枚",
         "explosives",
         id="hyphen-in-detonator",
-        marks=xfail("a hyphen between the characters of 雷管 hides it, though the article reading is 雷管"),
     ),
     pytest.param(
         "fire-works 100 pcs",
         "explosives",
         id="hyphenated-fireworks",
-        marks=xfail("'fire-works' (hyphenated fireworks) is released"),
     ),
 ]
 
@@ -256,22 +247,18 @@ HARMLESS_WRITINGS: list[Any] = [
     pytest.param(
         "大麻-哈鱼 刺身",
         id="hyphen-in-chum-salmon",
-        marks=xfail("a hyphen inside 大麻哈鱼 (the salmon RULES names) rejects it as 大麻"),
     ),
     pytest.param(
         "水·枪 玩具",
         id="interpunct-in-water-gun",
-        marks=xfail("a mark inside 水枪 (the toy RULES names) rejects it as 枪"),
     ),
     pytest.param(
         "YSL Opium eau de parfum",
         id="ysl-opium-perfume",
-        marks=xfail("YSL's Opium perfume is rejected as the drug ('opium perfume' is on the safe list)"),
     ),
     pytest.param(
         "RODE shotgun microphone",
         id="shotgun-microphone",
-        marks=xfail("a shotgun microphone (a directional mic) is rejected as a firearm"),
     ),
 ]
 
@@ -302,14 +289,12 @@ BRAND_WRITINGS: list[Any] = [
         "Louis Vuitton",
         8000.0,
         id="interpunct-louis-vuitton",
-        marks=xfail("路易·威登, the usual Chinese writing of Louis Vuitton, names no brand"),
     ),
     pytest.param(
         "潘多拉 手链",
         "Pandora",
         200.0,
         id="pandora-bracelet",
-        marks=xfail("潘多拉 手链 is read as 拉手 (building_materials), so Pandora's floor is lost"),
     ),
 ]
 
@@ -381,17 +366,14 @@ COUNTERFEIT_WRITINGS: list[Any] = [
     pytest.param(
         "山寨苹果手机",
         id="shanzhai-apple-phone",
-        marks=xfail("山寨苹果手机 (a knock-off Apple phone) is no counterfeit: 苹果 gets no markers"),
     ),
     pytest.param(
         "fake Coach handbag",
         id="fake-coach-handbag",
-        marks=xfail("'fake Coach handbag' is no counterfeit: the English Coach alias gets no markers"),
     ),
     pytest.param(
         "fake Omega watch",
         id="fake-omega-watch",
-        marks=xfail("'fake Omega watch' is no counterfeit: the English Omega alias gets no markers"),
     ),
 ]
 
@@ -437,21 +419,16 @@ CATEGORY_WRITINGS: list[Any] = [
         "男鞋 42码",
         "apparel_shoes",
         id="mens-shoes",
-        marks=xfail("男鞋 (men's shoes) is inferred as general, not 服装鞋帽"),
     ),
     pytest.param(
         "苹果 充电线",
         "electronics",
         id="apple-charging-cable",
-        marks=xfail("苹果 充电线 (an Apple charging cable) is inferred as food"),
     ),
     pytest.param(
         "潘多拉 手链",
         "general",
         id="pandora-bracelet",
-        marks=xfail(
-            "潘多拉 手链 (a bracelet) is inferred as building_materials from 拉手 across the two words"
-        ),
     ),
 ]
 
