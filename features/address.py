@@ -89,10 +89,36 @@ _COUNTRY_ALIASES = {
     "uk": "gb",
 }
 _EXTRA_COUNTRY_NAMES = {
-    "hk": ("hong kong sar", "hksar", "hk", "hongkong", "香港", "香港特别行政区", "中国香港"),
-    "mo": ("macau", "macao sar", "澳门", "澳门特别行政区", "中国澳门"),
-    "tw": ("台湾", "中国台湾"),
+    "hk": (
+        "hong kong sar",
+        "hksar",
+        "hk",
+        "hongkong",
+        "hong kong china",
+        "hong kong sar china",
+        "香港",
+        "香港特别行政区",
+        "中国香港",
+        "中国香港特别行政区",
+    ),
+    "mo": (
+        "macau",
+        "macao sar",
+        "macau sar",
+        "macau china",
+        "macao china",
+        "macau sar china",
+        "macao sar china",
+        "澳门",
+        "澳门特别行政区",
+        "中国澳门",
+        "中国澳门特别行政区",
+    ),
+    "tw": ("taiwan china", "台湾", "中国台湾", "台湾省", "中国台湾省"),
     "sg": ("新加坡",),
+    "us": ("usa", "united states of america"),
+    "gb": ("uk", "great britain"),
+    "kr": ("republic of korea", "korea republic of", "south korea"),
 }
 
 
@@ -232,13 +258,13 @@ def _strip_region(rest: str, slots: list[str]) -> str:
 
 
 _CN_DIGITS = "零〇一二三四五六七八九十百千两"
-_MARKERS = "号|栋|幢|座|单元|楼|层|室|期|弄|巷|区|排|组|户|街坊|#"
+_MARKERS = "号|栋|幢|座|单元|楼|层|室|期|段|弄|巷|区|排|组|户|街坊|#"
 # cn2an.transform would do this in one call but rewrites place names too (九龙湾 → 9龙湾, 三元里 → 3元里)
 # and warns on stray 万; only numerals directly before an address marker are numbers.
 _CN_NUMBER = re.compile(rf"(?P<num>[{_CN_DIGITS}]+)(?=(?:{_MARKERS}))")
 _ORDINAL = re.compile(rf"第(?=\d+(?:{_MARKERS}))")
 _ROAD_NUMBER = re.compile(
-    r"(?P<road>大道|大街|胡同|[路街道巷弄])\s*(?P<num>\d+)(?![\d号弄巷#栋幢座楼层室单元门期区\-/a-z])"
+    r"(?P<road>大道|大街|胡同|[路街道巷弄])\s*(?P<num>\d+)(?![\d号段弄巷#栋幢座楼层室单元门期区\-/a-z])"
 )
 _COURTYARD = re.compile(r"(?<=\d)号院")
 _ID = r"(?:(?<![a-z\d])[a-z](?=\d))?(?<!\d)\d+[a-z]?|(?<![a-z\d])[a-z]"
@@ -252,9 +278,10 @@ _COMPOUND = "小区|花园|家园|新村|公寓|大厦|广场|中心|公馆|苑|
 _COMPOUND_NUMBER = re.compile(rf"(?P<pre>{_COMPOUND}|(?<=\d)弄)\s*(?P<id>\d+[a-z]?)号(?![楼馆])")
 _SUB_BUILDING = re.compile(
     r"(?<![a-z\d])[a-z]?\d+[a-z]?\s*(?:单元|门|楼|层|f(?![a-z])|/f|室|房|户)"
-    r"|(?<![a-z\d])[a-z](?:单元|室|房)|地下室|地下\d*层"
+    r"|(?<![a-z\d])[a-z](?:单元|室|房)|地下室|地下\d*层|地下(?=$|[\sa-z\d及])"  # 地下 alone is G/F
 )
-_TRAILING_ROOM = re.compile(r"(?:\s*(?<![a-z\d])[a-z]?\d+[a-z]?)+\s*$")
+# A number after a dash belongs to the dashed number (a Japanese 6-10-1 is block 10, building 1).
+_TRAILING_ROOM = re.compile(r"(?:\s*(?<![a-z\d-])[a-z]?\d+[a-z]?)+\s*$")
 _ROOM_MARK = re.compile(r"(?<=[\da-z])(?:室|房|户)")
 _ROAD_END = ("大道", "大街", "胡同", "路", "街", "道", "巷", "弄")
 
@@ -270,7 +297,7 @@ def _arabic(numeral: str) -> str:
         return numeral
 
 
-def _street_parts(street: str) -> tuple[str, str]:
+def _street_parts(street: str, *, mainland: bool = True) -> tuple[str, str]:
     """Split canonical street text into the building part and the unit/floor/room tail."""
     street = _CN_NUMBER.sub(lambda m: _arabic(m["num"]), street)
     street = _ORDINAL.sub("", street)
@@ -280,7 +307,8 @@ def _street_parts(street: str) -> tuple[str, str]:
     street = _LETTER_TOWER.sub(r"\g<id>栋", street)
     if building := _BUILDING.search(street):
         return street[: building.end()], street[building.end() :]
-    if dash := _DASH.search(street):
+    # 2-1-301 as building-unit-room is a mainland habit; 六本木6-10-1 in Tokyo is chome-block-building.
+    if mainland and (dash := _DASH.search(street)):
         before, after = street[: dash.start()].rstrip(), street[dash.end() :]
         if not before.endswith(_ROAD_END):
             return f"{before}{dash['first']}栋", f"{dash['more']}{after}"
@@ -316,8 +344,10 @@ def _chinese(province: str, city: str, district: str, detail: str) -> Normalised
     province, city, district = slots
     if city and district.startswith(city) and len(district) - len(city) >= 2:
         district = district[len(city) :]  # 成都高新区 is 成都's 高新区
-    if not city and province in _MUNICIPALITIES:
-        city = province
+    if province in _MUNICIPALITIES and city != province:
+        # A municipality is its own city, so a name in the city field (朝阳区) is its district: keyed
+        # as a city it would be Liaoning's 朝阳市.
+        district, city = district or city, province
     region = f"{city or (province + '*' if province else '')}/{district}"
     head, tail = _street_parts(rest)
     head, tail = _squash(head), _ROOM_MARK.sub("", _squash(tail))
@@ -328,7 +358,7 @@ def _chinese(province: str, city: str, district: str, detail: str) -> Normalised
 
 
 _FOREIGN_SUB_BUILDING = re.compile(
-    r"\b(?:flat|room|rm|unit|apt|apartment|suite|ste|shop)\b\.?\s*(?:no\.?\s*)?#?\s*"
+    r"\b(?:flat|room|rm|unit|apt|apartment|suite|ste|shop)(?:\b|(?=\d))\.?\s*(?:no\.?\s*)?#?\s*"
     r"(?:[a-z]?\d+[a-z]?(?:-\d+)?|[a-z])?\b"
     r"|#\s*\d+[a-z]?(?:-\d+[a-z]?)?\b"
     r"|\b(?:\d+|g|lg|ug|m|b\d?)\s*/\s*f\b|\b\d+f\b"
@@ -357,20 +387,30 @@ _INLINE_POSTCODES = {
     "gb": re.compile(r"\b[a-z]{1,2}\d[a-z\d]?\s*\d[a-z]{2}\b"),
     "ca": re.compile(r"\b[a-z]\d[a-z]\s*\d[a-z]\d\b"),
     "us": re.compile(r"(?<=\b[a-z]{2}) +\d{5}(?:-\d{4})?\b"),  # a ZIP after its state's code
+    "sg": re.compile(r"(?<=\bsingapore) +\d{6}\b"),
 }
+# In Korea an apartment's 101-1203 is building (동) 101, flat (호) 1203: the building stays in the key.
+_APARTMENT_BUILDINGS = {
+    "kr": re.compile(r"\b(?:apt|apartment)\.?\s*(?:no\.?\s*)?#?\s*(?P<building>\d+)-\d+\b")
+}
+# Queen's Road is also typed Queens Road.
+_APOSTROPHE = re.compile(r"(?<=[a-z])['’](?=[a-z])")
 
 
 def _words(
     text: str, country: re.Pattern[str], *, drop_sub_building: bool, postcode: re.Pattern[str] | None = None
 ) -> str:
     """Canonical space-separated words of one foreign address part, country names removed."""
+    text = _APOSTROPHE.sub("", text)
     if drop_sub_building:
         text = _FOREIGN_SUB_BUILDING.sub(" ", text)
         if postcode is not None:
             text = postcode.sub(" ", _tidy(text))
     text = country.sub(" ", _ABBREVIATION.sub(lambda m: _ABBREVIATIONS[m[0]], _tidy(text)))
     if drop_sub_building and _HAN.search(text):
-        return " ".join(_squash(_street_parts(w)[0]) if _HAN.search(w) else w for w in text.split())
+        return " ".join(
+            _squash(_street_parts(w, mainland=False)[0]) if _HAN.search(w) else w for w in text.split()
+        )
     return " ".join(text.split())
 
 
@@ -389,6 +429,10 @@ def _foreign(country: str, parts: tuple[str, str, str, str]) -> NormalisedAddres
         words = _words(text, names, drop_sub_building=True, postcode=_INLINE_POSTCODES.get(country))
         if words and f" {words} " not in key:
             key = f"{key}{words} "
+    # The flat words went with the flat; the building is named last, wherever the detail wrote it.
+    apartment = _APARTMENT_BUILDINGS.get(country)
+    if key.strip() and apartment and parts[0] and (flat := apartment.search(texts[0])):
+        key = f"{key} {flat['building']} dong"
     key = _once(key.split())
     return NormalisedAddress(
         full=f"{country}|{full.strip()}",
