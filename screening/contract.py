@@ -227,27 +227,34 @@ class Party(Contract):
         return e164(self.phone, a.country, city=a.city, province=a.province)
 
 
-# Countries of the North American plan write their own numbers with a leading 1 (1 415 555 0100), so an
-# eleven-digit number starting with 1 is theirs when it is possible there.
-_TRUNK_ONE = frozenset(phonenumbers.region_codes_for_country_code(1))
-
-
 def phone_region(phone: str, region: str) -> str:
-    """The region to read a party's number in: its address's, except for two mainland writings of numbers
-    abroad (a courier dials 00 for abroad, and people abroad keep their mainland mobiles)."""
+    """The region to read a party's number in: its address's, except for mainland writings of numbers
+    abroad (a courier dials 00 for abroad, and people abroad keep their mainland mobiles, with or without
+    the 86 before them)."""
     if region == "CN" or phone.lstrip().startswith(("+", "\uff0b")):
         return region
     digits = phonenumbers.normalize_digits_only(phone)
     if digits.startswith("00"):
         return "CN"
-    if _POSSIBLE_CN_MOBILE.fullmatch(digits):
+    if _POSSIBLE_CN_MOBILE.fullmatch(digits) or (
+        digits.startswith("86") and _POSSIBLE_CN_MOBILE.fullmatch(digits[2:])
+    ):
+        # Valid, not merely possible, where the party lives: 1 415 555 0100 is Californian, while
+        # 139 1111 2222 would be a possible North American number with an area code nobody has.
         try:
             abroad = phonenumbers.parse(phone, region)
         except phonenumbers.NumberParseException:
             return "CN"
-        fits = phonenumbers.is_possible_number if region in _TRUNK_ONE else phonenumbers.is_valid_number
-        return region if fits(abroad) else "CN"
+        return region if phonenumbers.is_valid_number(abroad) else "CN"
     return region
+
+
+# 转 and 分机 before an extension, as ext. and x are: 010-6552 9988 转 12 is the line 010-6552 9988.
+_CN_EXTENSION = re.compile(r"\s*(?:转|轉|分机|分機)\s*(?=\d+\s*$)")
+
+
+def _extension_marked(phone: str) -> str:
+    return _CN_EXTENSION.sub(" ext. ", phone) if not phone.isascii() else phone
 
 
 @functools.lru_cache(maxsize=65_536)
@@ -255,6 +262,7 @@ def phone_problem(phone: str, region: str) -> str | None:
     """Why a phone number is not a possible one in a region; None when it is (cached like e164)."""
     if region == "CN" and _POSSIBLE_CN_MOBILE.fullmatch(phone):
         return None  # the usual case, without phonenumbers.parse's 40 µs
+    phone = _extension_marked(phone)
     region = phone_region(phone, region)
     try:
         parsed = phonenumbers.parse(phone, region)
@@ -272,6 +280,7 @@ def e164(phone: str, country: str, *, city: str | None = None, province: str | N
     # phonenumbers.parse costs some 40 µs; a plain mainland mobile (the usual case) formats as +86 itself.
     if country == "CN" and _CN_MOBILE.fullmatch(phone):
         return "+86" + phone
+    phone = _extension_marked(phone)
     parsed = phonenumbers.parse(phone, phone_region(phone, country))
     if country == "CN" and _LOCAL_DIGITS.fullmatch(phonenumbers.normalize_digits_only(phone)):
         # 6552 9988 in Beijing and in Shanghai are two phones: 010-6552 9988 and 021-6552 9988.
