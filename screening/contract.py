@@ -5,7 +5,7 @@ import json
 import math
 import re
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -430,7 +430,7 @@ class Waybill(Contract):
             return value  # items failed and are reported there
         # Decimal so that float error (0.1 + 0.2) does not refuse an honest waybill.
         total = sum((Decimal(str(i.unit_value)) * i.quantity for i in items), Decimal(0))
-        if abs(total - Decimal(str(value))) >= Decimal("0.01"):
+        if not _same_cents(total, value):
             raise PydanticCustomError(
                 "declared_value_mismatch",
                 "declared_value is not the sum of quantity × unit_value over the items ({total})",
@@ -456,7 +456,7 @@ class Waybill(Contract):
             if (
                 total is None
                 or not _is_number(declared)
-                or abs(total - Decimal(str(declared))) < Decimal("0.01")
+                or _same_cents(total, declared)
             ):
                 raise
             # The errors as they were, and the total's: one 422 naming every offending field.
@@ -516,6 +516,16 @@ def _off_lane(w: "Waybill") -> list[InitErrorDetails]:
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _same_cents(total: Decimal, declared: Any) -> bool:
+    """The declared value equals the lines' total to the cent (each rounded half up to a fen).
+
+    Within a cent of each other is not enough: 800.004 declared for lines of 800.01 would be judged at
+    800.00, under the limit the lines are over.
+    """
+    cent = Decimal("0.01")
+    return total.quantize(cent, ROUND_HALF_UP) == Decimal(str(declared)).quantize(cent, ROUND_HALF_UP)
 
 
 def _raw_total(data: Any) -> Decimal | None:

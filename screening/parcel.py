@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date, timedelta, timezone
+from decimal import ROUND_HALF_UP, Decimal
 
 from features.goods import GoodsCatalogue, GoodsMatch
 from features.identity import id_problem
@@ -67,6 +68,15 @@ def unrated_currency() -> InvalidInput:
     )
 
 
+_FEN = Decimal("0.01")
+
+
+def fen(amount: float, rate: float) -> float:
+    """An amount in CNY rounded half up to the fen, as written (800.005 is 800.01; a float's round gives
+    800.0, since 800.005 is 800.00499… as a double)."""
+    return float((Decimal(repr(amount)) * Decimal(repr(rate))).quantize(_FEN, ROUND_HALF_UP))
+
+
 def prepare(
     waybill: Waybill,
     *,
@@ -83,7 +93,7 @@ def prepare(
         ItemFacts(
             index=i,
             item=item,
-            unit_value_cny=round(item.unit_value * rate, 2),
+            unit_value_cny=fen(item.unit_value, rate),
             goods=goods.analyse(item.description, category=item.category, brand=item.brand),
             article=goods.goods_text(item.description),
         )
@@ -108,7 +118,7 @@ def prepare(
     sender = waybill.sender
     return Parcel(
         waybill=waybill,
-        value_cny=round(waybill.declared_value * rate, 2),
+        value_cny=fen(waybill.declared_value, rate),
         items=items,
         cross_border=cross_border,
         personal=personal,
