@@ -26,10 +26,16 @@ def case_outcomes(db: Database) -> CaseOutcomes:
         def query(session: Session) -> list[tuple[str, str, str, datetime, datetime | None]]:
             # An inspection that found a violation confirms its parcel's hold (README: "a confirmed
             # violation … or an inspection that found one") while the case is still open; an officer's
-            # closing stands.
+            # closing stands. By parcel, not case id: an inspection reported before a corrected body
+            # was held found its violation all the same.
             found = (
                 sa.select(sa.func.min(Label.at))
-                .where(Label.case_id == Case.case_id, Label.source == "inspection", Label.label == 1)
+                .where(
+                    Label.carrier == Case.carrier,
+                    Label.waybill_no == Case.waybill_no,
+                    Label.source == "inspection",
+                    Label.label == 1,
+                )
                 .scalar_subquery()
             )
             rows = session.execute(

@@ -49,8 +49,11 @@ def hold_outcomes(holds: pl.DataFrame, cases: pl.DataFrame) -> pl.DataFrame:
         holds.join(latest, on=["carrier", "waybill_no"], how="left")
         .with_columns(
             outcome=pl.when(closed).then(pl.col("status")).otherwise(pl.lit("open")),
+            # An inspection may find the violation before a late-scored hold opened its case: no time.
             resolve_hours=pl.when(closed).then(
-                (pl.col("closed_at") - pl.col("opened_at")).dt.total_seconds(fractional=True) / 3600
+                ((pl.col("closed_at") - pl.col("opened_at")).dt.total_seconds(fractional=True) / 3600).clip(
+                    lower_bound=0.0
+                )
             ),
         )
         .drop("status", "opened_at", "closed_at")

@@ -72,6 +72,9 @@ class Filters:
         registry = sources.outlets.frame()
         outlet = pl.concat_str("carrier", "outlet_id", separator="|").alias("outlet")
         if UNKNOWN in wanted.values():
+            # An unregistered outlet is unknown at every level: 广东省 with an unknown city is none of them.
+            if any(value != UNKNOWN for value in wanted.values()):
+                return pl.lit(False)
             return ~outlet.is_in(registry.select(outlet)["outlet"].to_list())
         for column, value in wanted.items():
             registry = registry.filter(pl.col(column) == value)
