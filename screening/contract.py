@@ -453,11 +453,7 @@ class Waybill(Contract):
                 raise
             total = _raw_total(data)
             declared = data.get("declared_value") if isinstance(data, dict) else None
-            if (
-                total is None
-                or not _is_number(declared)
-                or _same_cents(total, declared)
-            ):
+            if total is None or not _is_number(declared) or _same_cents(total, declared):
                 raise
             # The errors as they were, and the total's: one 422 naming every offending field.
             lines = [
