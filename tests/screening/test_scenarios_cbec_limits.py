@@ -656,7 +656,7 @@ async def test_two_parcels_of_one_order_both_count_in_the_buyers_year(engine: En
 
 @pytest.mark.xfail(
     strict=True,
-    reason="suspected bug: one order (platform+order_id) split into parcels is not one transaction for "
+    reason="known gap (README): one order (platform+order_id) split into parcels is not one transaction for "
     "CBEC_SINGLE_LIMIT",
 )
 async def test_one_order_of_6000_split_into_two_parcels_passes_the_single_limit(engine: Engine) -> None:

@@ -54,8 +54,8 @@ SGF = "SAME_GOODS_FANOUT"
 
 
 def xfail(reason: str) -> pytest.MarkDecorator:
-    """A strict expected failure: the product is believed wrong here, not the reading."""
-    return pytest.mark.xfail(strict=True, reason=f"suspected bug: {reason}")
+    """A strict expected failure for a known gap listed in the README."""
+    return pytest.mark.xfail(strict=True, reason=f"known gap (README): {reason}")
 
 
 async def one_line(engine: Engine, description: str, unit_value: float, weight_kg: float = 1.0) -> Decision:
