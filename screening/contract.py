@@ -514,14 +514,21 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
+_FEN = Decimal("0.01")
+
+
+def to_fen(amount: Decimal) -> Decimal:
+    """An amount rounded half up to the fen (the cent): 800.005 is 800.01."""
+    return amount.quantize(_FEN, ROUND_HALF_UP)
+
+
 def _same_cents(total: Decimal, declared: Any) -> bool:
     """The declared value equals the lines' total to the cent (each rounded half up to a fen).
 
     Within a cent of each other is not enough: 800.004 declared for lines of 800.01 would be judged at
     800.00, under the limit the lines are over.
     """
-    cent = Decimal("0.01")
-    return total.quantize(cent, ROUND_HALF_UP) == Decimal(str(declared)).quantize(cent, ROUND_HALF_UP)
+    return to_fen(total) == to_fen(Decimal(str(declared)))
 
 
 def _raw_total(data: Any) -> Decimal | None:

@@ -2,12 +2,12 @@
 
 from dataclasses import dataclass
 from datetime import date, timedelta, timezone
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from features.goods import GoodsCatalogue, GoodsMatch
 from features.identity import id_problem
 from screening.agreements import AgreementRegistry, AgreementStatus
-from screening.contract import Item, Party, Waybill
+from screening.contract import Item, Party, Waybill, to_fen
 from screening.errors import InvalidInput
 from screening.policy.schemas import Policy
 
@@ -68,13 +68,10 @@ def unrated_currency() -> InvalidInput:
     )
 
 
-_FEN = Decimal("0.01")
-
-
 def fen(amount: float, rate: float) -> float:
     """An amount in CNY rounded half up to the fen, as written (800.005 is 800.01; a float's round gives
     800.0, since 800.005 is 800.00499… as a double)."""
-    return float((Decimal(repr(amount)) * Decimal(repr(rate))).quantize(_FEN, ROUND_HALF_UP))
+    return float(to_fen(Decimal(repr(amount)) * Decimal(repr(rate))))
 
 
 def prepare(
