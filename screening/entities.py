@@ -67,6 +67,14 @@ def id_key(privacy: PersonalData, party: Party, role: str) -> str | None:
     return privacy.key(f"{role}id", document_text(party.id_type, party.id_number))
 
 
+def order_key(privacy: PersonalData, p: Parcel) -> str | None:
+    """Keyed e-commerce order of a cbec parcel (platform and order number), when it names one."""
+    order = p.waybill.order
+    if p.waybill.channel != "cbec" or order is None or not order.order_id:
+        return None
+    return privacy.key("ord", f"{order.platform or ''}|{order.order_id}")
+
+
 def goods_signature(article: str) -> str:
     """Short signature of a goods description as one article (GoodsCatalogue.goods_text, ItemFacts.article):
     equal for the same text however it was spaced, cased or punctuated."""
@@ -124,6 +132,8 @@ def parcel_entities(
             privacy.key("ip", w.order.buyer_ip) if w.order and w.order.buyer_ip else None,
             sender_person,
         ),
+        # One e-commerce order is one transaction (财关税〔2018〕49号), however many parcels ship it.
+        ("cbec_order", order_key(privacy, p), receiver_person),
     ):
         if key is not None:
             kinds[key] = (kind, counterpart)

@@ -137,6 +137,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "entity_receiver_address": ("收件地址", "receiver address"),
     "entity_payment_account": ("支付账户", "payment account"),
     "entity_buyer_ip": ("购买人IP", "buyer IP"),
+    "entity_cbec_order": ("电商订单", "e-commerce order"),
     # Audit dashboard
     "dashboard": ("合规审计看板", "Compliance dashboard"),
     "period": ("期间", "Period"),

@@ -161,6 +161,7 @@ ENTITY_NAMES: dict[str, tuple[str, str]] = {
     "receiver_address": ("收件地址", "receiver address"),
     "payment_account": ("支付账户", "payment account"),
     "buyer_ip": ("下单IP", "buyer IP"),
+    "cbec_order": ("电商订单", "e-commerce order"),
 }
 
 

@@ -3,6 +3,7 @@
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from features.vector import whole_windows
@@ -35,6 +36,7 @@ _PERSON = {
     "receiver_phone": "receiver",
 }
 _LISTS_ZH = {"watch": "关注名单", "black": "黑名单"}
+_TIME_ORDER = attrgetter("at_ms", "parcel")
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,6 +281,34 @@ def same_goods_fanout(p: Parcel, views: Sequence[EntityView], policy: Policy) ->
     return None
 
 
+def cbec_order_limit(p: Parcel, views: Sequence[EntityView], policy: Policy) -> Reason | None:
+    """One e-commerce order shipped in several parcels passes the single-transaction limit together (a parcel
+    over it alone is limits.cbec_single_limit's)."""
+    w = p.waybill
+    limit = policy.limits.cbec_single_cny
+    if w.channel != "cbec" or w.service not in policy.limits.cbec_lanes or p.value_cny > limit:
+        return None
+    for v in views:
+        if v.kind != "cbec_order":
+            continue
+        # Every other parcel of the order seen so far, whenever it was picked up: a transaction is whole,
+        # and a later lot that arrived first is still part of it.
+        others = sorted(
+            (e for e in v.history.events if e.parcel != v.current.parcel), key=_TIME_ORDER, reverse=True
+        )
+        total = round(p.value_cny + sum(e.value_cny for e in others), 2)
+        if total > limit:
+            return reason(
+                "CBEC_SINGLE_LIMIT",
+                value_cny=total,
+                this_parcel_cny=p.value_cny,
+                order_parcels=len(others) + 1,
+                limit_cny=limit,
+                linked_waybills=_waybills([e.parcel for e in others[: policy.history.linked_max]]),
+            )
+    return None
+
+
 def cbec_annual_limit(p: Parcel, views: Sequence[EntityView], policy: Policy) -> Reason | None:
     """The buyer's calendar-year cross-border e-commerce total passes the annual limit with this parcel."""
     w = p.waybill
@@ -396,6 +426,7 @@ HISTORY_RULES: tuple[HistoryRule, ...] = (
     watchlist_hit,
     ant_moving_sender,
     ant_moving_receiver,
+    cbec_order_limit,
     cbec_annual_limit,
     prior_violations,
     near_limit_split,

@@ -654,11 +654,6 @@ async def test_two_parcels_of_one_order_both_count_in_the_buyers_year(engine: En
     assert year_of(await score(engine, purchase(who, 0.01, month(6))))[1] == 26000.0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap (README): one order (platform+order_id) split into parcels is not one transaction for "
-    "CBEC_SINGLE_LIMIT",
-)
 async def test_one_order_of_6000_split_into_two_parcels_passes_the_single_limit(engine: Engine) -> None:
     """RULES §1: 5,000 CNY per transaction (and §4: lots of one order split to gain free entry); the
     contract's `order` is the e-commerce order behind the parcel: its two parcels of 3,000 make 6,000."""
