@@ -414,6 +414,15 @@ def _words(
     return " ".join(text.split())
 
 
+# Hong Kong's three regions say nothing its districts and streets do not (Nathan Road is in Kowloon), and
+# writers put them before or after the district, in the detail or in a field: the key leaves them out.
+# Place names that hold one (Kowloon City, West Kowloon) stay whole.
+_HK_REGIONS = re.compile(
+    r"(?<!\bwest\s)\b(?:kowloon(?!\s+(?:city|tong|bay|tsai|station|park|peak)\b)"
+    r"|new\s+territories|hong\s+kong\s+island|nt)\b|\bn\.\s?t\."
+)
+
+
 def _foreign(country: str, parts: tuple[str, str, str, str]) -> NormalisedAddress:
     """Normalise an address outside mainland China: words in order, each region name once."""
     names = _country_names(country)
@@ -426,6 +435,8 @@ def _foreign(country: str, parts: tuple[str, str, str, str]) -> NormalisedAddres
         # must not count twice.
         if (words := _words(text, names, drop_sub_building=False)) and f" {words} " not in full:
             full = f"{full}{words} "
+        if country == "hk":
+            text = _HK_REGIONS.sub(" ", text)
         words = _words(text, names, drop_sub_building=True, postcode=_INLINE_POSTCODES.get(country))
         if words and f" {words} " not in key:
             key = f"{key}{words} "

@@ -84,11 +84,6 @@ def key(address: Body) -> str:
     ).building_key
 
 
-def suspected(reason: str) -> pytest.MarkDecorator:
-    """A strict xfail for a known gap listed in the README."""
-    return pytest.mark.xfail(strict=True, reason=f"known gap (README): {reason}")
-
-
 # Phones of receivers abroad, one per n, each a possible number of its country.
 PHONES = {
     "HK": "+8529377{n:04d}",
@@ -265,9 +260,6 @@ ABROAD_SAME = [
         at("HK", "88 Nathan Road, Kowloon", city="Hong Kong", district="Tsim Sha Tsui"),
         at("HK", "88 Nathan Road, Tsim Sha Tsui, Kowloon"),
         id="hk-district-in-field-city-in-detail",
-        marks=suspected(
-            "keys hk|88 nathan road kowloon tsim sha tsui vs hk|88 nathan road tsim sha tsui kowloon"
-        ),
     ),
     pytest.param(
         at("HK", "RM1201, 12/F, 88 Nathan Road", **KOWLOON),
