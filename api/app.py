@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from api import errors, observability, openapi, pages
 from api.bodylimit import BodyLimit
+from api.jsonbody import JSONBodyRoute
 from api.observability import RequestContext
 from api.responses import ORJSONResponse
 from api.routers import admin, audit, auth, cases, decisions, echo, health, inspections, score
@@ -89,6 +90,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         audit.router,
     ]
     for router in routers:
+        # Each JSON body is read in one place (api/jsonbody.py: UTF-8, each key once), by the routers' class.
+        assert router.route_class is JSONBodyRoute, f"{router.prefix}: made without route_class=JSONBodyRoute"
         app.include_router(router)
     pages.install(app)  # the officer and auditor pages, /static
     if settings.bench_echo:

@@ -37,9 +37,15 @@ def clean_detail(errors: Any) -> list[dict[str, Any]]:
     return [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in errors]
 
 
+_NOT_JSON = {"loc": ["body"], "msg": "the Content-Type must be application/json", "type": "content_type"}
+
+
 async def _validation(request: Request, exc: Exception) -> ORJSONResponse:
     assert isinstance(exc, RequestValidationError)
     detail = clean_detail(exc.errors())
+    if isinstance(exc.body, bytes):
+        # FastAPI hands validation the bytes unparsed when the Content-Type is not JSON: that is what failed.
+        detail = [d for d in detail if d["loc"][:1] != ["body"]] + [_NOT_JSON]
     if any(d["type"] == "json_invalid" for d in detail) and (missing := key_missing(request)) is not None:
         return await _screening(request, missing)
     engine = getattr(request.app.state, "engine", None)

@@ -4,6 +4,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 
 from api.deps import AgreementsDep, EngineDep
+from api.jsonbody import JSONBodyRoute
 from api.responses import ORJSONResponse, dump
 from api.security import require_role
 from screening.agreements import Agreement, parse_agreements_csv
@@ -41,7 +42,10 @@ class Recorded(BaseModel):
 
 
 router = APIRouter(
-    prefix="/v1/admin", tags=["admin"], dependencies=[Depends(require_role(*ADMINISTER, keys=ADMIN_SYSTEMS))]
+    prefix="/v1/admin",
+    tags=["admin"],
+    dependencies=[Depends(require_role(*ADMINISTER, keys=ADMIN_SYSTEMS))],
+    route_class=JSONBodyRoute,
 )
 
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BeforeValidator
 
+from api.jsonbody import JSONBodyRoute
 from api.responses import ORJSONResponse
 from api.security import require_role
 from screening.compliance import service
@@ -82,7 +83,7 @@ def _download(content: bytes, media_type: str, filename: str) -> Response:
     )
 
 
-router = APIRouter(prefix="/v1/audit", tags=["audit"])
+router = APIRouter(prefix="/v1/audit", tags=["audit"], route_class=JSONBodyRoute)
 
 
 @router.get("/metrics", dependencies=[AuditorDep])

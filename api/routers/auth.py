@@ -6,12 +6,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request
 
 from api.deps import SettingsDep
+from api.jsonbody import JSONBodyRoute
 from api.responses import ORJSONResponse, dump
 from api.security import SESSION_COOKIE, DatabaseDep, current_session, require_role, set_session_cookie
 from screening.people.schemas import Login, Person, SessionInfo
 from screening.people.service import close_session, log_in
 
-router = APIRouter(prefix="/v1/auth", tags=["auth"])
+router = APIRouter(prefix="/v1/auth", tags=["auth"], route_class=JSONBodyRoute)
 
 AnyPerson = Annotated[Person, Depends(require_role())]
 

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
+from api.jsonbody import JSONBodyRoute
 from api.responses import ORJSONResponse, dump
 from api.security import require_role
 from screening.cases.desk import CaseDesk
@@ -39,7 +40,7 @@ ClusterIdPath = Annotated[str, Path(pattern=r"^RING-[A-Z]{2,8}-[A-Za-z0-9-]{8,32
 Reader = Annotated[Person, Depends(require_role(*READ_CASES, keys=CUSTOMS_SYSTEMS))]
 Actor = Annotated[Person, Depends(require_role(*ACT_ON_CASES, keys=CUSTOMS_SYSTEMS))]
 
-router = APIRouter(prefix="/v1/cases", tags=["cases"])
+router = APIRouter(prefix="/v1/cases", tags=["cases"], route_class=JSONBodyRoute)
 
 
 @router.get("", response_model=CasePage)

@@ -5,12 +5,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path
 
 from api.deps import EngineDep
+from api.jsonbody import JSONBodyRoute
 from api.responses import ORJSONResponse, dump
 from api.security import require_key
 from screening.contract import Decision
 from screening.keys.service import DECISION_READERS, KeyInfo, ensure_own_carrier
 
-router = APIRouter(prefix="/v1", tags=["scoring"])
+router = APIRouter(prefix="/v1", tags=["scoring"], route_class=JSONBodyRoute)
 
 ReaderKey = Annotated[KeyInfo | None, Depends(require_key(*DECISION_READERS, open_in_development=True))]
 

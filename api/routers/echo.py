@@ -5,10 +5,11 @@ Mounted only when SCREENING_BENCH_ECHO=true: production never exposes it.
 
 from fastapi import APIRouter
 
+from api.jsonbody import JSONBodyRoute
 from api.responses import ORJSONResponse
 from screening.contract import Waybill
 
-router = APIRouter(prefix="/v1/bench", tags=["benchmark"], include_in_schema=False)
+router = APIRouter(prefix="/v1/bench", tags=["benchmark"], include_in_schema=False, route_class=JSONBodyRoute)
 
 
 @router.post("/echo")

@@ -3,9 +3,10 @@
 from fastapi import APIRouter
 
 from api.deps import EngineDep
+from api.jsonbody import JSONBodyRoute
 from api.responses import ORJSONResponse
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], route_class=JSONBodyRoute)
 
 
 @router.get("/healthz")

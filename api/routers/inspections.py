@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
+from api.jsonbody import JSONBodyRoute
 from api.responses import ORJSONResponse, dump
 from api.routers.cases import CasesDep
 from api.security import require_role
@@ -13,7 +14,7 @@ from screening.keys.service import CUSTOMS_SYSTEMS
 from screening.people.roles import REPORT_INSPECTIONS
 from screening.people.schemas import Person
 
-router = APIRouter(prefix="/v1", tags=["cases"])
+router = APIRouter(prefix="/v1", tags=["cases"], route_class=JSONBodyRoute)
 
 
 @router.post("/inspections", response_model=InspectionOutcome)

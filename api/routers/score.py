@@ -5,12 +5,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from api.deps import EngineDep
+from api.jsonbody import JSONBodyRoute
 from api.responses import ORJSONResponse, dump
 from api.security import require_key
 from screening.contract import BatchRequest, BatchResponse, Decision, Waybill
 from screening.keys.service import COURIER_SYSTEMS, KeyInfo, ensure_own_carrier
 
-router = APIRouter(prefix="/v1", tags=["scoring"])
+router = APIRouter(prefix="/v1", tags=["scoring"], route_class=JSONBodyRoute)
 
 # A carrier's key; development mode also takes no key (the start-up warning says so).
 CourierKey = Annotated[KeyInfo | None, Depends(require_key(*COURIER_SYSTEMS, open_in_development=True))]
