@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from api.commands import audit, benchmark, cases, history, keys, models, sample
+from api.commands import audit, benchmark, cases, history, keys, models, require_file, sample
 from screening.contract import Waybill
 from screening.errors import ConfigurationError, InvalidInput
 from screening.policy.loader import load_policy
@@ -23,9 +23,9 @@ app = typer.Typer(
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
     workers: Annotated[
-        int, typer.Option(help="Worker processes (more than 1 needs SCREENING_REDIS_URL).")
+        int, typer.Option(min=1, help="Worker processes (more than 1 needs SCREENING_REDIS_URL).")
     ] = 1,
     reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
 ) -> None:
@@ -77,7 +77,8 @@ def score(file: Annotated[Path, typer.Argument(help="A waybill as JSON ('-' for 
     from screening.cases.desk import open_desk
     from screening.engine import build_engine
 
-    text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
+    # A file's bytes: text that is not UTF-8 is then refused by the JSON parser as json_invalid.
+    text = sys.stdin.read() if str(file) == "-" else require_file(file, "FILE").read_bytes()
     try:
         waybill = Waybill.model_validate_json(text)
     except ValidationError as exc:

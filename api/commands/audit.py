@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
+from api.commands import require_file
 from screening.cases.outcomes import case_outcomes
 from screening.compliance.export import write_csv, write_report
 from screening.compliance.periods import Period
@@ -102,7 +103,7 @@ def outlets_load(
 ) -> None:
     """Add or replace outlets from a CSV file (kept in DATA_DIR/outlets.csv)."""
     try:
-        outlets = parse_outlets_csv(file.read_text(encoding="utf-8-sig"))
+        outlets = parse_outlets_csv(require_file(file, "FILE").read_text(encoding="utf-8-sig"))
     except InvalidInput as exc:
         raise _fail(exc) from exc
     typer.echo(f"{AuditSources.from_settings(get_settings()).outlets.upsert(outlets)} outlets loaded")
@@ -156,7 +157,10 @@ def trace(
         ]
         typer.echo(json.dumps({"detail": detail}, ensure_ascii=False, indent=2), err=True)
         raise typer.Exit(1) from exc
-    found = trace_search(_sources(), query)
+    try:
+        found = trace_search(_sources(), query)
+    except InvalidInput as exc:
+        raise _fail(exc) from exc
     if out is not None:
         write_csv(found, out)
         typer.echo(f"{found.height} records written to {out}")

@@ -11,6 +11,8 @@ from typing import Annotated
 import httpx
 import typer
 
+from api.commands import require_file
+
 URL = typer.Option(help="Base URL of the running service.")
 
 
@@ -44,7 +46,12 @@ def register(app: typer.Typer) -> None:
         url: Annotated[str, URL] = "http://127.0.0.1:8000",
     ) -> None:
         """Load list entries from a CSV file into the running service."""
-        _post(url, "/v1/admin/lists/csv", content=file.read_bytes(), content_type="text/csv")
+        _post(
+            url,
+            "/v1/admin/lists/csv",
+            content=require_file(file, "FILE").read_bytes(),
+            content_type="text/csv",
+        )
 
     @violations.command("record")
     def record(

@@ -10,6 +10,7 @@ from typing import Annotated
 import polars as pl
 import typer
 
+from api.commands import require_file
 from features.goods import GoodsCatalogue
 from models.card import budget_markdown
 from models.registry import MODEL_FILE, Registry, UnknownVersion
@@ -128,6 +129,7 @@ def train(
 ) -> None:
     """Train a model on a time split, judge it on the held-out month and register it."""
     settings = get_settings()
+    _require_files(history, labels)
     if history is None:
         history = settings.data_dir / "simulated" / "history.parquet"
         if not history.exists():
@@ -196,6 +198,14 @@ def promote(version: Annotated[str, typer.Argument(help="Version to make product
     typer.echo(f"{version} is now production")
 
 
+def _require_files(history: Path | None, labels: Path | None) -> None:
+    """Refuse a --history or --labels file that cannot be read, naming it."""
+    if history is not None:
+        require_file(history, "--history")
+    if labels is not None:
+        require_file(labels, "--labels")
+
+
 def _version(registry: Registry, version: str | None) -> str:
     chosen = version or registry.production()
     if chosen is None or not (registry.folder(chosen) / MODEL_FILE).exists():
@@ -221,6 +231,7 @@ def evaluate(
     settings = get_settings()
     registry = Registry(models_root(settings))
     chosen = _version(registry, version)
+    _require_files(history, labels)
     if history is None:
         # Held out: another seed, and the month after the default training period.
         held_out = settings.data_dir / "simulated" / "held-out.parquet"
@@ -284,7 +295,7 @@ def backtest(
     registry = Registry(models_root(settings))
     chosen = version or registry.production()
     scorer = ModelScorer.load(registry, _version(registry, chosen)) if chosen else None
-    frame = read_history(history)
+    frame = read_history(require_file(history, "--history"))
     day = pl.col("accepted_at").dt.convert_time_zone("Asia/Shanghai").dt.date()
     if from_day is not None:
         frame = frame.filter(day >= from_day.date())

@@ -56,7 +56,8 @@ def entity_keys(query: TraceQuery, privacy: PersonalData) -> list[str]:
     except ValidationError as exc:
         # The identifier passed the query's types but cannot be normalised (e.g. not a possible phone).
         msg = f"not a usable {kind}: {exc.errors()[0]['msg']}"
-        raise InvalidInput.field((kind,), msg, "value_error") from exc
+        field = "id_number" if kind == "id" else kind  # the query's field that holds the identifier
+        raise InvalidInput.field((field,), msg, "value_error") from exc
     return ref.keys(privacy)
 
 

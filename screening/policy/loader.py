@@ -13,7 +13,7 @@ def load_policy(path: Path) -> Policy:
     """Read a policy file, refusing anything missing, misspelt or out of range."""
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigurationError(f"policy file {path}: {exc}") from exc
     try:
         return Policy.model_validate(raw)

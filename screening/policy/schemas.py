@@ -9,9 +9,10 @@ from features.windows import DAY_MS
 from screening.contract import Category, Service, VerificationMethod
 from screening.history.store import LONG_KEEP_MS
 
-Fraction = Annotated[float, Field(ge=0, le=1)]
-Positive = Annotated[float, Field(gt=0)]
-# Strict: a count written true or "10" is a slip in the file, not a number.
+# Strict: a number written true or "10" is a slip in the file, not a number (an integer is a number).
+Number = Annotated[float, Field(strict=True)]
+Fraction = Annotated[Number, Field(ge=0, le=1)]
+Positive = Annotated[Number, Field(gt=0)]
 Count = Annotated[int, Field(ge=1, strict=True)]
 
 
@@ -43,7 +44,7 @@ class Limits(Section):
     cbec_single_cny: Positive
     cbec_annual_cny: Positive
     cbec_lanes: frozenset[Service]
-    near_limit_band: Annotated[float, Field(gt=0, lt=1)]
+    near_limit_band: Annotated[Number, Field(gt=0, lt=1)]
 
     @model_validator(mode="after")
     def _annual_over_single(self) -> "Limits":
@@ -73,8 +74,8 @@ class Goods(Section):
     commercial_units: Count
     commercial_units_sensitive: Count
     sensitive_categories: frozenset[Category]
-    min_weight_for_value_check_kg: Annotated[float, Field(ge=0)]
-    value_per_kg: dict[Category, tuple[float, float]]
+    min_weight_for_value_check_kg: Annotated[Number, Field(ge=0)]
+    value_per_kg: dict[Category, tuple[Number, Number]]
 
     @model_validator(mode="after")
     def _bands(self) -> "Goods":
