@@ -2,6 +2,7 @@
 
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal, get_args
+from urllib.parse import urlencode
 
 import anyio
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -56,7 +57,7 @@ class AuditForm(BaseModel):
     def link(self, path: str, **changes: Any) -> str:
         """A URL under path with these filters, changed."""
         values = self.model_dump(mode="json") | changes
-        return path + "?" + "&".join(f"{k}={v}" for k, v in values.items() if v not in (None, ""))
+        return path + "?" + urlencode({k: v for k, v in values.items() if v not in (None, "")})
 
 
 def _charts(board: dict[str, Any], lang: Lang) -> dict[str, str]:

@@ -7,6 +7,7 @@ import orjson
 
 from screening.cases.schemas import CaseDraft, SealedId
 from screening.contract import Decision, Party
+from screening.policy.catalogue import mask_id_numbers, party_id_numbers
 
 # The kind of a case's entity key the parcel was not counted under (a party in their other role), as in
 # twin:receiver_id for the sender's ID.
@@ -60,13 +61,36 @@ def _sealed(party: Party, key: str | None, privacy: "PersonalData") -> SealedId 
     return SealedId(key=key, masked=privacy.mask(party.id_number), cipher=privacy.encrypt(party.id_number))
 
 
+def _masked_texts(value: Any, numbers: tuple[str, ...]) -> Any:
+    """A JSON value with these ID numbers masked in every text in it."""
+    if isinstance(value, str):
+        return mask_id_numbers(value, numbers)
+    if isinstance(value, dict):
+        return {k: _masked_texts(v, numbers) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked_texts(v, numbers) for v in value]
+    return value
+
+
+def _without_id_numbers(value: Any, numbers: tuple[str, ...]) -> Any:
+    """A JSON value with these ID numbers masked wherever its texts repeat them."""
+    # One search of the whole value first: walking every text costs about 8 times more and is seldom needed.
+    # The numbers are upper-case ASCII; bytes.upper() folds only ASCII, so "…002x" is found too.
+    blob = orjson.dumps(value).upper()
+    if not any(n.encode() in blob for n in numbers):
+        return value
+    return _masked_texts(value, numbers)
+
+
 def _masked_waybill(parcel: "Parcel", privacy: "PersonalData") -> dict[str, Any]:
     snapshot = parcel.waybill.model_dump(mode="json")
     for side in ("sender", "receiver"):
         number = snapshot[side].get("id_number")
         if number:
             snapshot[side]["id_number"] = privacy.mask(number)
-    return snapshot
+    # A party's own number typed again into a name, address or description is as plain there (RULES §1).
+    masked: dict[str, Any] = _without_id_numbers(snapshot, party_id_numbers(parcel.waybill))
+    return masked
 
 
 def draft_case(
@@ -88,7 +112,10 @@ def draft_case(
         reason_codes=tuple(dict.fromkeys(r.code for r in decision.reasons)),
         hold_reasons=sum(1 for r in decision.reasons if r.outcome in ("hold", "reject")),
         decision_digest=decision_digest(decision, waybill, dict(entities.kinds)),
-        decision=decision.model_dump(mode="json", exclude={"case_id", "case_status"}),
+        # Reasons quote descriptions (same goods, commercial quantity): the case keeps no number plain there.
+        decision=_without_id_numbers(
+            decision.model_dump(mode="json", exclude={"case_id", "case_status"}), party_id_numbers(w)
+        ),
         waybill=waybill,
         linked_waybills=linked_waybills(decision),
         # A case's outcome reaches the parcel's entities and each in its other role (marked apart: a ring

@@ -104,9 +104,16 @@ def _summary(book: Any, formats: _Formats, report: Report) -> None:
 
 def write_xlsx(report: Report, path: Path) -> Path:
     """Write the workbook (rows are streamed out: memory stays flat however long the sheets are)."""
-    # Text stays text: an outlet id of "=HYPERLINK(…)" from a waybill must not become a live formula.
+    # Text stays text: an outlet id of "=HYPERLINK(…)" or "https://…" from a waybill must not become a
+    # live formula or link.
     book = xlsxwriter.Workbook(
-        str(path), {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
+        str(path),
+        {
+            "constant_memory": True,
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+        },
     )
     formats = _Formats(book)
     _summary(book, formats, report)

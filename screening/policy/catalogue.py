@@ -1,9 +1,12 @@
 """The reason-code catalogue: each code's default outcome and its messages (RULES.md §3)."""
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from screening.contract import SEVERITY, Outcome, Reason
+from features.identity import mask_id
+from screening.contract import SEVERITY, Outcome, Reason, Waybill
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +210,25 @@ def reason(
         message_en=spec.en.format_map(fill),
         evidence=evidence,
     )
+
+
+def mask_id_numbers(text: str, numbers: Iterable[str]) -> str:
+    """The text with every occurrence of these (upper-case) ID numbers, typed in any case, in display form."""
+    upper = text.upper()
+    for number in numbers:
+        if number in upper:
+            text = re.sub(re.escape(number), mask_id(number), text, flags=re.IGNORECASE)
+    return text
+
+
+def party_id_numbers(waybill: Waybill) -> tuple[str, ...]:
+    """The ID numbers the waybill's sender and receiver gave."""
+    return tuple(n for n in (waybill.sender.id_number, waybill.receiver.id_number) if n is not None)
+
+
+def quoted(text: str, waybill: Waybill) -> str:
+    """Free text of a waybill as a reason quotes it: the parties' own ID numbers in it masked (RULES §1)."""
+    return mask_id_numbers(text, party_id_numbers(waybill))
 
 
 def most_severe(reasons: list[Reason]) -> Outcome:

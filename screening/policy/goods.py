@@ -6,7 +6,7 @@ from typing import Any
 from features.goods import CATEGORY_NAMES_ZH
 from screening.contract import Reason
 from screening.parcel import ItemFacts, Parcel
-from screening.policy.catalogue import reason
+from screening.policy.catalogue import quoted, reason
 from screening.policy.schemas import Policy
 
 
@@ -24,7 +24,7 @@ def prohibited_item(p: Parcel, policy: Policy) -> Reason | None:
     if not hits:
         return None
     first = hits[0]
-    description = p.items[first["item"]].item.description
+    description = quoted(p.items[first["item"]].item.description, p.waybill)
     return reason(
         "PROHIBITED_ITEM",
         hits=hits,
@@ -80,7 +80,7 @@ def commercial_quantity(p: Parcel, policy: Policy) -> Reason | None:
                 {
                     "item": f.index,
                     "items": [line.index for line in lines],
-                    "description": f.item.description,
+                    "description": quoted(f.item.description, p.waybill),
                     "category": category,
                     "category_inferred": f.goods.category_inferred,
                     "quantity": quantity,
