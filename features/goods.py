@@ -19,20 +19,27 @@ counterfeit (where the alias names the brand: 山寨苹果 in electronics, not �
 Matching is whole-term: a Latin-script term needs a word boundary on each side (digits may follow
 a term that ends in a letter, as in iphone15 or glock19; an English plural -s/-es is allowed), and
 a hit lying inside a longer hit (a safe term, or a longer listed term) does not count.
+
+A Latin term is one word however a compound is written: a listed "knuckle duster" or "ar-15" also
+matches "knuckleduster" and "ar15", a listed "ak47" also matches "ak 47", and a hyphenated description
+is read both open and closed ("switch-blade" is a switchblade, "AK-47" an ak47). A term's last word
+matches its -ies and -ves plurals too (battery: batteries; knife: knives).
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import functools
 import math
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Final
+from typing import Final, NamedTuple
 
 import ahocorasick
 
@@ -110,11 +117,22 @@ PROHIBITED_CLASSES: Final[tuple[str, ...]] = (
 # 盐酸二甲双胍片 the medicine, of which there are too many to list as safe terms).
 LANGS: Final = frozenset({"zh", "zh-alone", "en"})
 ANY_CATEGORY: Final = "*"
-COUNTERFEIT_MARKERS: Final = ("fake ", "假", "仿", "山寨")
+# A seller's grading of a copy before a brand ("1:1 Rolex", "AAA quality Gucci"); alone they name no brand.
+COUNTERFEIT_MARKERS: Final = ("fake ", "1:1 ", "1:1 copy ", "aaa quality ", "假", "仿", "山寨")
 COMPATIBLE_MARKERS: Final = ("for ", "fits ", "compatible with ", "适用", "适配", "兼容", "通用", "用于")
 
 _INVISIBLE: Final = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _HYPHEN: Final = re.compile(r"(?<=[0-9a-z])-(?=[0-9a-z])")
+# Casefolded text holds no capital letter, so one marks where a hyphen joined a Latin compound.
+_JOINT: Final = "J"
+# A space between two Latin letters or digits, and a letter next to a digit, for _spellings.
+_LATIN_SPACE: Final = re.compile(r"(?<=[0-9a-z]) (?=[0-9a-z])")
+_LETTER_DIGIT: Final = re.compile(r"(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z])")
+# English plurals that a match cannot find by reading on past the term (batteries, knives, scarves).
+_IRREGULAR_PLURALS: Final = (
+    (re.compile(r"(?<=[b-df-hj-np-tv-z])y$"), "ies"),
+    (re.compile(r"(?<=[alr])f$|(?<=i)fe$"), "ves"),
+)
 _HANZI: Final = "\u3400-\u9fff\uf900-\ufaff"
 # Marks (and spaces) between two Chinese characters: 冰·毒, 路易·威登, 雷-管.
 _HANZI_MARKS: Final = re.compile(rf"(?<=[{_HANZI}])(?:\W|_)+(?=[{_HANZI}])")
@@ -188,6 +206,16 @@ class _Brand:
 _Hit = tuple[int, int, _Entry]
 
 
+class _Closed(NamedTuple):
+    """A description read with the hyphens of its Latin compounds dropped: "switch-blade" as switchblade."""
+
+    text: str
+    spelt: str
+    gaps: frozenset[int]
+    # Index in text of the character after each dropped hyphen.
+    joints: tuple[int, ...]
+
+
 class _Spelling:
     """Spells text for the automatons: every character as two symbols, unknown ones all alike."""
 
@@ -230,12 +258,13 @@ def _fold(text: str) -> str:
     return _fold_marked(text)[0]
 
 
-def _fold_marked(text: str) -> tuple[str, frozenset[int]]:
-    """_fold, and where in the folded text a space next to Chinese was dropped (its gaps)."""
+def _fold_marked(text: str, joint: str = " ") -> tuple[str, frozenset[int]]:
+    """_fold, and where in the folded text a space next to Chinese was dropped (its gaps); a hyphen inside a
+    Latin compound becomes joint."""
     text = unicodedata.normalize("NFKC", text).casefold()
     if "-" in text:
         # A hyphen inside a Latin compound spells the same words as a space (glue-gun, t-shirt).
-        text = _HYPHEN.sub(" ", text)
+        text = _HYPHEN.sub(joint, text)
     if not text.isascii():
         # A mark between Chinese characters is punctuation, as goods_text reads it: it splits no term, and
         # like a space there it is kept as a gap.
@@ -288,6 +317,52 @@ def _entry(
         prohibited=prohibited,
         brand_hits=brand_hits,
     )
+
+
+def _spellings(key: str) -> set[str]:
+    """Other ways English writes a Latin term: closed (ar15, knuckleduster), open at a digit (ak 47), and
+    with its last word's -ies/-ves plural (batteries, knives); the -s/-es plural is read by _plural_end."""
+    forms = {key, _LATIN_SPACE.sub("", key), _LETTER_DIGIT.sub(" ", key)}
+    for form in list(forms):
+        for ending, plural in _IRREGULAR_PLURALS:
+            forms.add(ending.sub(plural, form))
+    forms.discard(key)
+    return forms
+
+
+def _with_spellings(entries: dict[str, _Entry]) -> dict[str, _Entry]:
+    """The entries and every other spelling of their keys (_spellings); a listed key keeps its own entry."""
+    spelt = dict(entries)
+    for key, entry in entries.items():
+        for form in sorted(_spellings(key)):
+            # Every form ends in the same kind of character as the key (a letter, a digit or a hanzi).
+            spelt.setdefault(form, dataclasses.replace(entry, length=len(form)))
+    return spelt
+
+
+def _closed_reading(marked: str, gaps: frozenset[int], spelling: _Spelling) -> _Closed:
+    """A description folded with joints for its hyphens (marked, with its gaps) read with its Latin compounds
+    closed: ak-47 as ak47."""
+    # marked is the open reading with a joint where that has a space, at the same index.
+    marks: list[int] = []
+    at = marked.find(_JOINT)
+    while at >= 0:
+        marks.append(at)
+        at = marked.find(_JOINT, at + 1)
+    text = marked.replace(_JOINT, "")
+    if gaps:
+        gaps = frozenset(gap - bisect_left(marks, gap) for gap in gaps)
+    return _Closed(text, spelling(text), gaps, tuple(mark - n for n, mark in enumerate(marks)))
+
+
+def _opened(hits: list[_Hit], joints: tuple[int, ...]) -> list[_Hit]:
+    """Hits of a closed reading that span a joint, at their place in the open reading (a space per joint)."""
+    opened: list[_Hit] = []
+    for start, end, entry in hits:
+        before, within = bisect_right(joints, start), bisect_right(joints, end - 1)
+        if before != within:
+            opened.append((start + before, end + within, entry))
+    return opened
 
 
 def _plural_end(text: str, end: int) -> int:
@@ -381,10 +456,14 @@ class GoodsCatalogue:
         self, description: str, *, category: str | None = None, brand: str | None = None
     ) -> GoodsMatch:
         """Category (given or inferred), prohibited hits and protected brands of one item."""
-        text, gaps = _fold_marked(description)
+        text, gaps = _fold_marked(description, _JOINT)
+        closed = None
+        if _JOINT in text:
+            closed = _closed_reading(text, gaps, self._spelling)
+            text = text.replace(_JOINT, " ")
         spelt = self._spelling(text)
         terms: tuple[str, ...] = ()
-        category_hits = self._hits(self._categories, spelt, text, gaps)
+        category_hits = self._hits(self._categories, spelt, text, gaps, closed)
         if gaps and len(category_hits) > 1:
             category_hits = _unborrowed(category_hits, gaps)
         described, described_terms = self._infer_category(category_hits)
@@ -396,15 +475,22 @@ class GoodsCatalogue:
             category_inferred=inferred,
             category_terms=terms,
             described_category=described,
-            prohibited=self._prohibited_hits(self._hits(self._prohibited, spelt, text, gaps), category),
-            brands=self._brand_hits(self._hits(self._brands, spelt, text, gaps), category, brand),
+            prohibited=self._prohibited_hits(
+                self._hits(self._prohibited, spelt, text, gaps, closed), category
+            ),
+            brands=self._brand_hits(self._hits(self._brands, spelt, text, gaps, closed), category, brand),
         )
 
     @staticmethod
     def _hits(
-        automaton: ahocorasick.Automaton, spelt: str, text: str, gaps: frozenset[int] = _NO_GAPS
+        automaton: ahocorasick.Automaton,
+        spelt: str,
+        text: str,
+        gaps: frozenset[int] = _NO_GAPS,
+        closed: _Closed | None = None,
     ) -> list[_Hit]:
-        """Whole-term hits not inside a longer hit, as (start, end, entry) in the folded text."""
+        """Whole-term hits not inside a longer hit, as (start, end, entry) in the folded text; with a closed
+        reading, its hits across a hyphen too."""
         hits: list[_Hit] = []
         size = len(text)
         ordered = True
@@ -429,6 +515,10 @@ class GoodsCatalogue:
             if entry.alone and end < size and _is_hanzi(text[end]) and end not in gaps:
                 continue
             hits.append((start, end, entry))
+        if closed is not None:
+            joined = GoodsCatalogue._hits(automaton, closed.spelt, closed.text, closed.gaps)
+            hits += _opened(joined, closed.joints)
+            ordered = False
         return _outermost(hits, ordered=ordered) if len(hits) > 1 else hits
 
     @staticmethod
@@ -526,12 +616,12 @@ class _Loader:
                 brands.setdefault(key, _entry(marker + alias, key, ""))
         for brand in brand_by_name.values():
             brand_by_alias.setdefault(self.norm(brand.name), (brand, brand.name))
-        lists = (categories, prohibited, brands)
+        lists = (_with_spellings(categories), _with_spellings(prohibited), _with_spellings(brands))
         spelling = _Spelling((c for entries in lists for key in entries for c in key), self.folds)
         automatons = (
-            _automaton(categories, spelling),
-            _automaton(prohibited, spelling),
-            _automaton(brands, spelling),
+            _automaton(lists[0], spelling),
+            _automaton(lists[1], spelling),
+            _automaton(lists[2], spelling),
         )
         return GoodsCatalogue(automatons, spelling, self.folds, brand_by_alias, brand_by_name)
 
