@@ -204,6 +204,13 @@ class _Brand:
 
 
 _Hit = tuple[int, int, _Entry]
+_DIGIT = re.compile(r"\d")
+# A model designation: a word with digits (15, s24, 60), its tail of model words (Pro Max), or the digits
+# written onto a name (iphone15).
+_MODEL = re.compile(
+    r"(?:(?<![a-z0-9])[a-z]{0,3}\d{1,4}[a-z]{0,3}(?![a-z0-9])|(?<=[a-z])\d{1,4}(?![0-9]))"
+    r"(?:\s+(?:pro|max|plus|mini|ultra|se|lite))*"
+)
 
 
 class _Closed(NamedTuple):
@@ -478,8 +485,27 @@ class GoodsCatalogue:
             prohibited=self._prohibited_hits(
                 self._hits(self._prohibited, spelt, text, gaps, closed), category
             ),
-            brands=self._brand_hits(self._hits(self._brands, spelt, text, gaps, closed), category, brand),
+            brands=self._modelled(
+                text,
+                self._brand_hits(self._hits(self._brands, spelt, text, gaps, closed), category, brand),
+                category,
+                brand,
+            ),
         )
+
+    def _modelled(
+        self, text: str, brands: tuple[BrandHit, ...], category: str, brand_field: str | None
+    ) -> tuple[BrandHit, ...]:
+        """The brands still named once model numbers are read out: a third-party case names the phone it
+        fits with its model (iPhone 15 手机壳 is the safe iPhone 手机壳); the brand's own phone stays."""
+        if not brands or not _DIGIT.search(text):
+            return brands
+        bare, gaps = _fold_marked(_MODEL.sub(" ", text))
+        if bare == text:
+            return brands
+        hits = self._hits(self._brands, self._spelling(bare), bare, gaps)
+        still = {b.brand for b in self._brand_hits(hits, category, brand_field)}
+        return tuple(b for b in brands if b.brand in still)
 
     @staticmethod
     def _hits(

@@ -493,3 +493,21 @@ def test_a_data_error_in_the_lists_stops_loading(
 ) -> None:
     with pytest.raises(ValueError, match=message):
         GoodsCatalogue.load(write_lists(**changes))
+
+
+@pytest.mark.parametrize(
+    ("description", "brands"),
+    [
+        ("iPhone 15 手机壳", []),
+        ("iphone15 手机壳", []),
+        ("iPhone 15 Pro Max case", []),
+        ("iPhone 15 Pro Max", ["Apple"]),
+        ("iPhone 15 手机", ["Apple"]),
+        ("Nike Air Max 90", ["Nike"]),
+    ],
+)
+def test_a_model_number_between_a_brand_and_an_accessory_leaves_a_third_party_accessory(
+    catalogue: GoodsCatalogue, description: str, brands: list[str]
+) -> None:
+    found = catalogue.analyse(description, category="electronics").brands
+    assert [b.brand for b in found] == brands

@@ -53,11 +53,6 @@ WVM = "WEIGHT_VALUE_MISMATCH"
 SGF = "SAME_GOODS_FANOUT"
 
 
-def xfail(reason: str) -> pytest.MarkDecorator:
-    """A strict expected failure for a known gap listed in the README."""
-    return pytest.mark.xfail(strict=True, reason=f"known gap (README): {reason}")
-
-
 async def one_line(engine: Engine, description: str, unit_value: float, weight_kg: float = 1.0) -> Decision:
     """A domestic parcel of one line, its category left to the service."""
     return await decide(
@@ -318,13 +313,10 @@ COMPATIBLE: list[Any] = [
     pytest.param("compatible-with iPhone charger", id="hyphenated-compatible-with"),
     pytest.param("適用於 蘋果手機 充電器", id="traditional-shiyongyu-apple"),
     pytest.param("適配 華為 手機殼", id="traditional-shipei-huawei"),
-    pytest.param(
-        "iPhone 15 手机壳",
-        id="phone-case-with-a-model-number",
-        marks=xfail(
-            "a third-party 'iPhone 15 手机壳' is an Apple item under its floor ('iPhone手机壳' is not)"
-        ),
-    ),
+    pytest.param("iPhone 15 手机壳", id="phone-case-with-a-model-number"),
+    pytest.param("iPhone 15 Pro Max 钢化膜", id="screen-protector-with-a-model-and-its-words"),
+    pytest.param("三星 S24 手机壳", id="samsung-case-with-a-model"),
+    pytest.param("苹果15手机壳", id="model-number-between-chinese-words"),
 ]
 
 
