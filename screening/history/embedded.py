@@ -3,11 +3,12 @@
 import bisect
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 
 from screening.history.events import (
+    HOUR_MS,
     EntityHistory,
     EntityKey,
     Observation,
@@ -15,6 +16,7 @@ from screening.history.events import (
     Span,
     StoredDecision,
     beijing_year,
+    encode_field,
     stored_event,
     time_head,
     to_cents,
@@ -35,6 +37,7 @@ __all__ = ["EmbeddedHistoryStore"]
 class _Entity:
     events: dict[str, ParcelEvent] = field(default_factory=dict)
     order: list[tuple[int, str]] = field(default_factory=list)  # (at_ms, parcel), sorted
+    domestic: list[tuple[int, str]] = field(default_factory=list)  # of order, what the cap lets go first
     first_seen: int | None = None
     first_parcel: str | None = None
     cbec: dict[str, tuple[int, int]] = field(default_factory=dict)  # parcel -> (year, cents)
@@ -42,11 +45,18 @@ class _Entity:
     cbec_min_year: int | None = None
     violations: dict[str, int] = field(default_factory=dict)  # parcel -> at_ms
     dropped_until: int | None = None  # the newest at_ms the event cap let go
+    dropped_hours: dict[int, int] = field(default_factory=dict)  # pickup hour -> parcels the cap let go
 
     def remove_event(self, parcel: str) -> None:
         old = self.events.pop(parcel, None)
         if old is not None:
-            del self.order[bisect.bisect_left(self.order, (old.at_ms, parcel))]
+            self.unlist((old.at_ms, parcel), old.cross_border)
+
+    def unlist(self, held: tuple[int, str], cross_border: bool) -> None:
+        """Take a held (at_ms, parcel) out of the orders."""
+        del self.order[bisect.bisect_left(self.order, held)]
+        if not cross_border:
+            del self.domestic[bisect.bisect_left(self.domestic, held)]
 
     def withdraw(self, parcel: str) -> None:
         """Remove a parcel's event; first seen goes with it while the event was held (a corrected parcel's
@@ -204,13 +214,21 @@ class EmbeddedHistoryStore:
         reference = min(state.order[-1][0], event.at_ms) if state.order else event.at_ms
         state.events[parcel] = stored_event(event)
         bisect.insort(state.order, (event.at_ms, parcel))
-        cut = bisect.bisect_left(state.order, (reference - self._horizon_ms, ""))
-        if len(state.order) - self._max_events > cut:
-            cut = len(state.order) - self._max_events
-            state.dropped_until = max(state.dropped_until or 0, state.order[cut - 1][0])
+        if not event.cross_border:
+            bisect.insort(state.domestic, (event.at_ms, parcel))
+        behind = (reference - self._horizon_ms, "")
+        cut = bisect.bisect_left(state.order, behind)
         for _, member in state.order[:cut]:
             del state.events[member]
         del state.order[:cut]
+        del state.domestic[: bisect.bisect_left(state.domestic, behind)]
+        if len(state.order) > self._max_events:
+            doomed = _over_cap(state, len(state.order) - self._max_events)
+            state.dropped_until = max(state.dropped_until or 0, max(at for at, _ in doomed))
+            for held in doomed:
+                state.unlist(held, state.events.pop(held[1]).cross_border)
+                hour = held[0] // HOUR_MS
+                state.dropped_hours[hour] = state.dropped_hours.get(hour, 0) + 1
 
         year = beijing_year(event.at_ms)
         state.remove_cbec(parcel)
@@ -229,6 +247,9 @@ class EmbeddedHistoryStore:
             _purge_cbec(state, reference_year - 1)
 
         _trim_violations(state, reference)
+        if state.dropped_hours:
+            first_hour = (reference - self._horizon_ms) // HOUR_MS
+            state.dropped_hours = {hour: n for hour, n in state.dropped_hours.items() if hour >= first_hour}
 
         # As from Redis: the counterpart stored short comes back whole when it is this parcel's.
         # What lies beyond the horizon behind this parcel is outside every window: kept, not given.
@@ -248,6 +269,7 @@ class EmbeddedHistoryStore:
             cbec_year_cny=others_cents / 100,
             lists=frozenset(self._lists.get(key, ())),
             dropped_until_ms=state.dropped_until,
+            dropped_hours=_hours_since(state.dropped_hours, event.at_ms - self._horizon_ms),
             older=len(wide),
             older_cross=sum(1 for e in wide if e.cross_border),
             older_heads=b"".join(map(time_head, older)),
@@ -265,6 +287,45 @@ class EmbeddedHistoryStore:
 
 
 _AT = attrgetter("at_ms")
+
+
+def _over_cap(state: _Entity, excess: int) -> list[tuple[int, str]]:
+    """The events the cap lets go: the oldest domestic ones, then the oldest cross-border ones (the
+    cross-border rules count only those)."""
+    doomed = _oldest(state.domestic, excess)
+    if len(doomed) < excess:
+        cross_border = (held for held in state.order if state.events[held[1]].cross_border)
+        doomed += _oldest(cross_border, excess - len(doomed))
+    return doomed
+
+
+def _oldest(lane: Iterable[tuple[int, str]], count: int) -> list[tuple[int, str]]:
+    """The count first of a lane in (at_ms, parcel) order, but parcels of one instant by their fields'
+    bytes, as observe.lua orders them."""
+    found: list[tuple[int, str]] = []
+    for held in lane:
+        if len(found) >= count and held[0] != found[-1][0]:
+            break
+        found.append(held)
+    if len(found) > count:
+        found.sort(key=lambda held: (held[0], _field_order(held[1])))
+    return found[:count]
+
+
+def _hours_since(hours: dict[int, int], since_ms: int) -> tuple[tuple[int, int], ...]:
+    """The counts of the hours that end after since_ms, as (start of the hour, count), oldest first."""
+    if not hours:
+        return ()
+    first = since_ms // HOUR_MS
+    return tuple((hour * HOUR_MS, n) for hour, n in sorted(hours.items()) if hour >= first)
+
+
+def _field_order(parcel: str) -> bytes:
+    """What orders parcels of one instant: their hash field in Redis (a parcel Redis refuses, as it is)."""
+    try:
+        return encode_field(parcel)
+    except ValueError:
+        return parcel.encode()
 
 
 def _purge_cbec(state: _Entity, keep_from_year: int) -> None:

@@ -79,6 +79,8 @@ class EntityHistory:
     lists: frozenset[str]
     # The newest instant of a parcel the store let go to keep its event cap: before it, events may be missing.
     dropped_until_ms: int | None = None
+    # The parcels the cap let go within the horizon behind this parcel: (start of their pickup hour, count).
+    dropped_hours: tuple[tuple[int, int], ...] = ()
     # Observed with a Span: the events older than its detail, not in events (see Span).
     older: int = 0
     older_cross: int = 0
@@ -224,6 +226,9 @@ def decode_event(field: bytes, data: bytes, counterpart: tuple[str, str] = ("", 
 
 
 _TIME_HEAD = struct.Struct(">HI")
+# The parcels the event cap lets go are counted by the hour of their pickup: a bounded count, where times
+# would grow with the entity's volume.
+HOUR_MS = 3_600_000
 
 
 def time_head(e: ParcelEvent) -> bytes:

@@ -14,6 +14,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import NoScriptError, RedisClusterException, RedisError, ResponseError
 
 from screening.history.events import (
+    HOUR_MS,
     EntityHistory,
     EntityKey,
     Observation,
@@ -39,7 +40,8 @@ __all__ = ["RedisHistoryStore"]
 
 # Keys of one entity share the hash tag {entity}, so each script stays in one cluster slot:
 #   {prefix}{entity}     hash encoded parcel -> encoded event (events.py), and '|f' first seen,
-#                        '|y' oldest cbec year, '|c<year>' cbec sums, '|l:<list>' lists, '|t' dropped up to
+#                        '|y' oldest cbec year, '|c<year>' cbec sums, '|l:<list>' lists, '|t' dropped up to,
+#                        '|d<hour>' parcels of that pickup hour the cap let go
 #   {prefix}{entity}:cb  hash encoded parcel -> "year:cents" (cbec entities only)
 #   {prefix}{entity}:v   zset parcel -> violation at_ms (violators only)
 #   {prefix}{d:<parcel>} "digest|decision json"
@@ -351,7 +353,7 @@ _TIME_ORDER = attrgetter("at_ms", "parcel")
 
 
 def _history(raw: list[Any], current: ParcelEvent) -> EntityHistory:
-    first_seen, cbec_cents, lists, violations, records, dropped, older_heads, older, older_cross = raw
+    first_seen, cbec_cents, lists, violations, records, dropped, older_heads, older, older_cross, hours = raw
     # By time alone, an int key, and again by (time, parcel) only where two parcels share an instant: the
     # tuple key cost a third more on the large histories, which come in the hash's own order.
     events = sorted(decode_events(records, current), key=_AT)
@@ -367,7 +369,13 @@ def _history(raw: list[Any], current: ParcelEvent) -> EntityHistory:
         cbec_year_cny=int(cbec_cents) / 100,
         lists=frozenset(_str(name) for name in lists),
         dropped_until_ms=int(dropped) if dropped else None,
+        dropped_hours=_hour_counts(hours) if hours else (),
         older=int(older),
         older_cross=int(older_cross),
         older_heads=older_heads,
     )
+
+
+def _hour_counts(flat: list[int]) -> tuple[tuple[int, int], ...]:
+    """observe.lua's {hour, count, hour, count...} as (start of the hour in ms, count) pairs."""
+    return tuple((int(hour) * HOUR_MS, int(n)) for hour, n in zip(flat[::2], flat[1::2], strict=True))

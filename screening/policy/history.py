@@ -3,7 +3,9 @@
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain, repeat
 from operator import attrgetter
+from statistics import median
 from typing import Any
 
 from features.vector import whole_windows
@@ -339,17 +341,24 @@ def velocity_spike(p: Parcel, views: Sequence[EntityView], policy: Policy) -> Re
         first = v.history.first_seen_ms
         if v.kind not in SENDER_SIDE or first is None or first > now - rule.min_history_days * DAY_MS:
             continue
+        # The parcels the store's cap let go count too, by the hour they were picked up in (the store keeps
+        # no more of them): a busy day past the cap is not a spike over a median of the few parcels held.
+        dropped = v.history.dropped_hours
         count = v.stats["24h"].parcels
+        if dropped:
+            count += sum(n for hour, n in dropped if now - DAY_MS < hour <= now)
         if count < rule.min_parcels_24h:
             continue
-        # Days whose parcels the store let go are not empty days: count from after them. It lets go what its
-        # cap drops (marked) and what lies a horizon behind its newest parcel (a parcel scored weeks late).
+        # Days a horizon behind the store's newest parcel are let go whole (a parcel scored weeks late): they
+        # are not empty days, so count from after them.
         held = v.history.times()
-        dropped = v.history.dropped_until_ms
-        since = first if dropped is None else max(first, dropped + 1)
+        since = first
+        if not dropped and v.history.dropped_until_ms is not None:
+            # Let go before the store counted them (a history kept by an earlier version): from after them.
+            since = max(since, v.history.dropped_until_ms + 1)
         if held:
             since = max(since, max(held) - DEFAULT_HORIZON_MS)
-        med = daily_median(held, now_ms=now, first_seen_ms=since)
+        med = _daily_median(held, dropped, now_ms=now, first_seen_ms=since)
         if count >= rule.times_median * med:
             times = round(count / med, 1) if med else None
             return reason(
@@ -364,6 +373,24 @@ def velocity_spike(p: Parcel, views: Sequence[EntityView], policy: Policy) -> Re
                 words={**_words(v.kind), **_velocity_words(times, med)},
             )
     return None
+
+
+def _daily_median(
+    held: list[int], dropped: Sequence[tuple[int, int]], *, now_ms: int, first_seen_ms: int
+) -> float:
+    """daily_median of the held parcels' times and of the let-go parcels counted by the hour."""
+    if not dropped:
+        return daily_median(held, now_ms=now_ms, first_seen_ms=first_seen_ms)
+    # The days as daily_median reads them, each let-go hour adding its count to its day: its times one by
+    # one would be tens of thousands a month for a busy sender.
+    end = now_ms - DAY_MS
+    start = max(first_seen_ms, now_ms - 30 * DAY_MS)
+    n_days = max(1, (end - start) // DAY_MS)
+    counts = [0] * n_days
+    for at, n in chain(zip(held, repeat(1)), dropped):
+        if start <= at < end:
+            counts[min(n_days - 1, (end - 1 - at) // DAY_MS)] += n
+    return float(median(counts))
 
 
 def watchlist_hit(p: Parcel, views: Sequence[EntityView], policy: Policy) -> Reason | None:

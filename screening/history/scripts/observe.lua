@@ -1,6 +1,7 @@
 -- observe.lua: upsert one parcel into one entity's history; return the state without that parcel.
 -- KEYS: h (hash: encoded parcel -> encoded event, and meta fields starting with '|': '|f' first seen,
---       '|y' oldest cbec year, '|c<year>' cbec sums, '|l:<list>' lists, '|t' dropped up to),
+--       '|y' oldest cbec year, '|c<year>' cbec sums, '|l:<list>' lists, '|t' dropped up to,
+--       '|d<hour>' parcels of that pickup hour the cap let go),
 --       cb (hash encoded parcel -> "year:cents"), v (zset parcel -> at_ms of a confirmed violation)
 -- ARGV: field, event, cbec (0/1), year, cents, horizon_ms, max_events, long_ttl_ms, max_cbec,
 --       violation_keep_ms, detail_ms, wide_ms (0, 0: every event whole; see Span in events.py)
@@ -8,9 +9,10 @@
 -- '|f' is stored only while the earliest parcel ever observed is no longer among the events:
 -- its 6 head bytes, then its field.
 -- Returns {first_seen or '', cbec_cents_of_others, {list...}, {violation_ms...}, {event record...},
--- dropped or '', older heads, older count, older cross-border count}: a record is <field length><field>
--- <event>; dropped, the newest instant of a parcel the event cap let go ('|t'); events at or before
--- detail_ms behind this parcel come only as their 6 head bytes, counted where within wide_ms.
+-- dropped or '', older heads, older count, older cross-border count, {hour, count...}}: a record is
+-- <field length><field><event>; dropped, the newest instant of a parcel the event cap let go ('|t'); events
+-- at or before detail_ms behind this parcel come only as their 6 head bytes, counted where within wide_ms;
+-- the last, the parcels the cap let go by pickup hour ('|d<hour>', hours since the epoch).
 local h, cb, v = KEYS[1], KEYS[2], KEYS[3]
 local field, event = ARGV[1], ARGV[2]
 local year, cents = tonumber(ARGV[4]), tonumber(ARGV[5])
@@ -18,6 +20,8 @@ local horizon, max_events = tonumber(ARGV[6]), tonumber(ARGV[7])
 local long_ttl = ARGV[8]
 local max_cbec, keep_v = tonumber(ARGV[9]), tonumber(ARGV[10])
 local detail, wide = tonumber(ARGV[11]), tonumber(ARGV[12])
+
+local HOUR = 3600000
 
 local function int(x)
   return string.format('%d', x)
@@ -40,6 +44,15 @@ local function beijing_year(ms)
   local y = yoe + era * 400
   if mp >= 10 then y = y + 1 end
   return y
+end
+
+local function bytes_before(a, b)
+  -- Byte by byte, as Python orders bytes (embedded.py): Lua's < follows the server's collation locale.
+  for i = 1, math.min(#a, #b) do
+    local x, y = string.byte(a, i), string.byte(b, i)
+    if x ~= y then return x < y end
+  end
+  return #a < #b
 end
 
 local function del_all(command, key, members)
@@ -87,7 +100,8 @@ redis.call('HSET', h, field, event)
 
 -- Trim by event-time horizon behind the newest other event, or behind this parcel when it is older: a
 -- backlog keeps the events of its own time until a parcel at the front comes; a pickup typed a month or a
--- year late trims nothing its correction will need. Then cap keeping the newest.
+-- year late trims nothing its correction will need. Then cap: domestic parcels go first, the oldest first, and
+-- cross-border ones only when no domestic one is left (the cross-border rules count only those).
 local newest = nil
 for _, k in ipairs(order) do
   if k ~= field and (newest == nil or ats[k] > newest) then newest = ats[k] end
@@ -99,21 +113,44 @@ for _, k in ipairs(order) do
   if ats[k] < reference - horizon then doomed[#doomed + 1] = k else kept[#kept + 1] = k end
 end
 if #kept > max_events then
+  local cross = {}
+  for _, k in ipairs(kept) do cross[k] = math.floor(string.byte(vals[k], 1) / 4) % 2 end
   table.sort(kept, function(a, b)
+    if cross[a] ~= cross[b] then return cross[a] < cross[b] end
     if ats[a] ~= ats[b] then return ats[a] < ats[b] end
-    return a < b
+    return bytes_before(a, b)
   end)
-  local newer, cut = {}, #kept - max_events
+  local newer, cut, dropped = {}, #kept - max_events, nil
+  for i = 1, #kept do
+    local k = kept[i]
+    if i <= cut then
+      doomed[#doomed + 1] = k
+      if dropped == nil or ats[k] > dropped then dropped = ats[k] end
+    else
+      newer[#newer + 1] = k
+    end
+  end
   -- '|t': parcels up to this instant may be missing, so a count over those days would be too low.
-  local dropped = ats[kept[cut]]
   if not meta['|t'] or dropped > tonumber(meta['|t']) then
     meta['|t'] = int(dropped)
     redis.call('HSET', h, '|t', meta['|t'])
   end
-  for i = 1, #kept do
-    if i <= cut then doomed[#doomed + 1] = kept[i] else newer[#newer + 1] = kept[i] end
+  -- '|d<hour>': how many parcels of that pickup hour the cap let go (embedded.py keeps the same counts).
+  local per_hour = {}
+  for i = 1, cut do
+    local name = '|d' .. int(math.floor(ats[kept[i]] / HOUR))
+    per_hour[name] = (per_hour[name] or 0) + 1
   end
+  for name, n in pairs(per_hour) do meta[name] = int(redis.call('HINCRBY', h, name, n)) end
   kept = newer
+end
+-- Hour counts go with the horizon, as events do.
+local behind, drops = math.floor((reference - horizon) / HOUR), {}
+for name, n in pairs(meta) do
+  if string.sub(name, 1, 2) == '|d' then
+    local hour = tonumber(string.sub(name, 3))
+    if hour < behind then redis.call('HDEL', h, name) else drops[#drops + 1] = {hour, tonumber(n)} end
+  end
 end
 for _, k in ipairs(doomed) do vals[k] = nil end
 del_all('HDEL', h, doomed)
@@ -197,8 +234,21 @@ for _, k in ipairs(kept) do
   end
 end
 
+-- The hour counts within the horizon behind this parcel, oldest first, as {hour, count, hour, count...}.
+table.sort(drops, function(a, b) return a[1] < b[1] end)
+local dropped_hours, first_hour = {}, math.floor((at - horizon) / HOUR)
+for _, d in ipairs(drops) do
+  if d[1] >= first_hour then
+    dropped_hours[#dropped_hours + 1] = d[1]
+    dropped_hours[#dropped_hours + 1] = d[2]
+  end
+end
+
 -- One key holds events, first seen and cbec sums: it lives as long as the longest of them, and
 -- events older than the horizon go at the entity's next parcel. A listed entity never expires.
 if #lists == 0 then redis.call('PEXPIRE', h, long_ttl) end
 
-return {first_seen, others, lists, violations, events, meta['|t'] or '', table.concat(older), old_n, old_cross}
+return {
+  first_seen, others, lists, violations, events, meta['|t'] or '', table.concat(older), old_n, old_cross,
+  dropped_hours,
+}
