@@ -25,7 +25,7 @@ from screening.entities import goods_lines_of
 from screening.history import EntityHistory, ParcelEvent, Span
 from screening.history.store import DEFAULT_HORIZON_MS
 from screening.parcel import BEIJING, ItemFacts, Parcel
-from screening.policy.catalogue import ENTITY_NAMES, reason, show_figure
+from screening.policy.catalogue import ENTITY_NAMES, quoted, reason, show_figure
 from screening.policy.schemas import Policy
 
 SENDER_SIDE = ("sender_id", "sender_phone")
@@ -275,7 +275,7 @@ def same_goods_fanout(p: Parcel, views: Sequence[EntityView], policy: Policy) ->
                     window=rule.window,
                     parcels=parcels,
                     counterparts=counterparts,
-                    description=line.item.description,
+                    description=quoted(line.item.description, p.waybill),
                     thresholds={"parcels": rule.parcels, "counterparts": rule.counterparts},
                     linked_waybills=v.linked(rule.window, _carrying(signature), policy),
                     words=_words(v.kind),

@@ -795,3 +795,20 @@ async def test_the_receivers_evidence_matches_what_was_sent(history_engine: Engi
     assert (ev["per_parcel_limit"], ev["near_limit_parcels"], ev["window"]) == (800.0, 2, "7d")
     assert set(ev["linked_waybills"]) == numbers(ring[:4])
     assert ring[4]["waybill_no"] not in ev["linked_waybills"]
+
+
+async def test_a_fanout_quoting_a_description_masks_the_senders_own_id_number_in_it(engine: Engine) -> None:
+    """RULES §1 "Nowhere a plain ID number": SAME_GOODS_FANOUT quotes the goods, which here repeat the
+    sender's own number; the answer shows it masked."""
+    sender = mainland(7)
+    number = sender["id_number"]
+    ring = [
+        export(
+            sender, abroad("MO", i % 3), 150.0, hours=i * 20, items=goods(150.0, f"面霜 {number} face cream")
+        )
+        for i in range(5)
+    ]
+    decisions = await run(engine, ring)
+    ev = reason_of(decisions[4], "SAME_GOODS_FANOUT")
+    assert number not in ev["description"] and "face cream" in ev["description"]
+    assert number not in decisions[4].model_dump_json()
