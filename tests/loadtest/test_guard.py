@@ -50,6 +50,14 @@ def test_a_failed_request_or_latency_over_budget_fails() -> None:
     assert any("one request at a time, 8.5 ms" in w for w in wrong)
 
 
+def test_a_fixed_delay_under_the_millisecond_budget_still_fails_against_the_echo() -> None:
+    phases = [phase("echo", 800), phase("courier", 2400), phase("mix", 3000)]
+    kept = {"p50_ms": 9.0, "p99_ms": 50, "max_ratio": 3.0, "noise": 0.1, "p50_over_echo_ms": 5.5}
+    assert verdicts(phases, 4.3, echo_probe=1.9, **kept) == []
+    [wrong] = verdicts(phases, 8.9, echo_probe=1.9, **kept)
+    assert "7.0 ms over the echo's 1.90 ms (budget 5.5 ms)" in wrong
+
+
 def test_quantiles_are_read_from_the_histogram_difference_of_one_route() -> None:
     def series(le: str, route: str = "/v1/score") -> str:
         return (
@@ -82,7 +90,7 @@ def test_a_short_guard_run_passes_and_writes_its_report(
     args = ["--seconds", "8", "--echo-seconds", "6", "--warm-seconds", "2", "--rows", "8000"]
     args += ["--work", str(tmp_path / "work"), "--out", str(out)]
     args += ["--p50-ms", os.environ.get("GUARD_P50_MS", "9.0"), "--p99-ms", "400", "--max-ratio", "5.5"]
-    args += ["--noise", "0"]
+    args += ["--p50-over-echo-ms", os.environ.get("GUARD_P50_OVER_ECHO_MS", "5.5"), "--noise", "0"]
     assert main(args) == 0
     with (out / "guard.csv").open(encoding="utf-8") as f:
         rows = {row["name"]: row for row in csv.DictReader(f)}
