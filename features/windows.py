@@ -2,7 +2,7 @@
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
-from itertools import islice
+from itertools import chain, islice, repeat
 from math import fsum
 from operator import attrgetter
 from statistics import median
@@ -253,15 +253,22 @@ def linked_where(
     return tuple(islice((e.parcel for e in inside), linked_max))
 
 
-def daily_median(times: Iterable[int], *, now_ms: int, first_seen_ms: int, days: int = 30) -> float:
+def daily_median(
+    times: Iterable[int],
+    *,
+    now_ms: int,
+    first_seen_ms: int,
+    days: int = 30,
+    counted: Iterable[tuple[int, int]] = (),
+) -> float:
     """Median parcels a day over the whole days before the last 24 h (zero days count), from first sight;
-    times are the pickup times of the entity's other parcels."""
+    times are the pickup times of the entity's other parcels, counted more parcels given as (time, count)."""
     end = now_ms - DAY_MS
     start = max(first_seen_ms, now_ms - days * DAY_MS)
     n_days = max(1, (end - start) // DAY_MS)
     counts = [0] * n_days
-    for at in times:
+    for at, n in chain(zip(times, repeat(1)), counted):
         if start <= at < end:
             index = min(n_days - 1, (end - 1 - at) // DAY_MS)
-            counts[index] += 1
+            counts[index] += n
     return float(median(counts))

@@ -3,9 +3,7 @@
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import chain, repeat
 from operator import attrgetter
-from statistics import median
 from typing import Any
 
 from features.vector import whole_windows
@@ -358,7 +356,9 @@ def velocity_spike(p: Parcel, views: Sequence[EntityView], policy: Policy) -> Re
             since = max(since, v.history.dropped_until_ms + 1)
         if held:
             since = max(since, max(held) - DEFAULT_HORIZON_MS)
-        med = _daily_median(held, dropped, now_ms=now, first_seen_ms=since)
+        # The parcels the cap let go count at the start of their hour: one by one they would be tens of
+        # thousands a month for a busy sender.
+        med = daily_median(held, now_ms=now, first_seen_ms=since, counted=dropped)
         if count >= rule.times_median * med:
             times = round(count / med, 1) if med else None
             return reason(
@@ -373,24 +373,6 @@ def velocity_spike(p: Parcel, views: Sequence[EntityView], policy: Policy) -> Re
                 words={**_words(v.kind), **_velocity_words(times, med)},
             )
     return None
-
-
-def _daily_median(
-    held: list[int], dropped: Sequence[tuple[int, int]], *, now_ms: int, first_seen_ms: int
-) -> float:
-    """daily_median of the held parcels' times and of the let-go parcels counted by the hour."""
-    if not dropped:
-        return daily_median(held, now_ms=now_ms, first_seen_ms=first_seen_ms)
-    # The days as daily_median reads them, each let-go hour adding its count to its day: its times one by
-    # one would be tens of thousands a month for a busy sender.
-    end = now_ms - DAY_MS
-    start = max(first_seen_ms, now_ms - 30 * DAY_MS)
-    n_days = max(1, (end - start) // DAY_MS)
-    counts = [0] * n_days
-    for at, n in chain(zip(held, repeat(1)), dropped):
-        if start <= at < end:
-            counts[min(n_days - 1, (end - 1 - at) // DAY_MS)] += n
-    return float(median(counts))
 
 
 def watchlist_hit(p: Parcel, views: Sequence[EntityView], policy: Policy) -> Reason | None:
