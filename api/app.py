@@ -99,5 +99,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_route("/metrics", observability.metrics, include_in_schema=False)
     openapi.install(app, routers)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(RequestContext, routes=[route for router in routers for route in router.routes])
+    # The routes a request that routing did not tag with its own may be for: the routers' and the app's own
+    # (/metrics, /docs; included routers stand in app.routes without a path).
+    own = [route for route in app.routes if hasattr(route, "path")]
+    app.add_middleware(RequestContext, routes=[*(r for router in routers for r in router.routes), *own])
     return app

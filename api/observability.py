@@ -28,6 +28,8 @@ REQUEST_ID_HEADER = b"x-request-id"
 _CALLERS_ID = re.compile(rb"[\x21-\x7e]{1,128}")
 
 log = logging.getLogger("screening.http")
+# A label value per method a caller may invent would grow /metrics without bound: others share one.
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"})
 
 
 class RequestContext:
@@ -67,7 +69,8 @@ class RequestContext:
             took = time.perf_counter() - start
             route = scope.get("route") or self._route_of(scope)
             template = getattr(route, "path", "unmatched")
-            REQUEST_SECONDS.labels(scope["method"], template, str(status)).observe(took)
+            method = scope["method"] if scope["method"] in _METHODS else "other"
+            REQUEST_SECONDS.labels(method, template, str(status)).observe(took)
             if status >= 500:
                 log.error(
                     "request failed", extra={"route": template, "status": status, "seconds": round(took, 4)}
@@ -75,8 +78,16 @@ class RequestContext:
             REQUEST_ID.reset(token)
 
     def _route_of(self, scope: Scope) -> BaseRoute | None:
-        """The route a request answered before routing (a 413 for its body) was for, if any."""
-        return next((r for r in self.routes if r.matches(scope)[0] is Match.FULL), None)
+        """The route a request was for when routing set none (a 413 for its body, a plain Starlette route,
+        a method the route does not take), if any."""
+        partial = None
+        for route in self.routes:
+            match = route.matches(scope)[0]
+            if match is Match.FULL:
+                return route
+            if match is Match.PARTIAL and partial is None:
+                partial = route
+        return partial
 
 
 async def metrics(request: Request) -> Response:
