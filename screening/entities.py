@@ -67,12 +67,16 @@ def id_key(privacy: PersonalData, party: Party, role: str) -> str | None:
     return privacy.key(f"{role}id", document_text(party.id_type, party.id_number))
 
 
+# The keyed kind of an e-commerce order: its few lots come back from the history whole (Span.whole_kinds).
+ORDER_KIND = "ord"
+
+
 def order_key(privacy: PersonalData, p: Parcel) -> str | None:
     """Keyed e-commerce order of a cbec parcel (platform and order number), when it names one."""
     order = p.waybill.order
     if p.waybill.channel != "cbec" or order is None or not order.order_id:
         return None
-    return privacy.key("ord", f"{order.platform or ''}|{order.order_id}")
+    return privacy.key(ORDER_KIND, f"{order.platform or ''}|{order.order_id}")
 
 
 def goods_signature(article: str) -> str:

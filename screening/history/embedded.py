@@ -110,7 +110,9 @@ class EmbeddedHistoryStore:
             if event.parcel != parcel:
                 raise ValueError(f"event of {event.parcel!r} observed as {parcel!r}")
         previous = self._decision(parcel)
-        histories = {key: self._observe_one(key, event, span) for key, event in entities.items()}
+        histories = {
+            key: self._observe_one(key, event, span and span.of(key)) for key, event in entities.items()
+        }
         self._evict()
         return Observation(previous=previous, entities=histories)
 

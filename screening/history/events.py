@@ -66,6 +66,13 @@ class Span(NamedTuple):
 
     detail_ms: int
     wide_ms: int
+    # Kinds of entity (an EntityKey's prefix, before its ':') whose histories come whole all the same: a
+    # few events each, which a rule adds up however far apart they lie (an e-commerce order's lots).
+    whole_kinds: frozenset[str] = frozenset()
+
+    def of(self, entity: EntityKey) -> "Span | None":
+        """The span an entity's history is observed with (None: every event whole)."""
+        return None if entity.partition(":")[0] in self.whole_kinds else self
 
 
 @dataclass(frozen=True, slots=True)

@@ -136,16 +136,17 @@ class RedisHistoryStore:
                 field = encode_field(parcel)
                 calls += [("forget", self._entity_keys(e)[:2], (field,)) for e in entities]
         taken = len(calls)
-        spanned = (0, 0) if span is None else (span.detail_ms, span.wide_ms)
         for parcel, entities in parcels:
             calls.append((None, (), ("GET", self._decision_key(parcel))))
-            args: dict[ParcelEvent, tuple[str | int | bytes, ...]] = {}
+            args: dict[tuple[ParcelEvent, Span | None], tuple[str | int | bytes, ...]] = {}
             for entity, event in entities.items():
                 if event.parcel != parcel:
                     raise ValueError(f"event of {event.parcel!r} observed as {parcel!r}")
-                if event not in args:
-                    args[event] = (*self._observe_args(event), *spanned)
-                calls.append(("observe", self._entity_keys(entity), args[event]))
+                spanned = span and span.of(entity)
+                if (event, spanned) not in args:
+                    edges = (0, 0) if spanned is None else (spanned.detail_ms, spanned.wide_ms)
+                    args[event, spanned] = (*self._observe_args(event), *edges)
+                calls.append(("observe", self._entity_keys(entity), args[event, spanned]))
         results = (await self._execute(calls))[taken:]
         out, at = [], 0
         for _, entities in parcels:

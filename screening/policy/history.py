@@ -18,7 +18,7 @@ from features.windows import (
     linked_where,
 )
 from screening.contract import Reason
-from screening.entities import goods_lines_of
+from screening.entities import ORDER_KIND, goods_lines_of
 from screening.history import EntityHistory, ParcelEvent, Span
 from screening.history.store import DEFAULT_HORIZON_MS
 from screening.parcel import BEIJING, ItemFacts, Parcel
@@ -80,7 +80,8 @@ def history_span(policy: Policy) -> Span | None:
         or detail >= WINDOWS_MS[WIDEST]
     ):
         return None
-    return Span(detail_ms=detail, wide_ms=WINDOWS_MS[WIDEST])
+    # An order's lots are added up however far apart (cbec_order_limit): its history comes whole.
+    return Span(detail_ms=detail, wide_ms=WINDOWS_MS[WIDEST], whole_kinds=frozenset({ORDER_KIND}))
 
 
 def with_older(stats: dict[str, WindowStats], history: EntityHistory) -> dict[str, WindowStats]:
@@ -289,9 +290,8 @@ def cbec_order_limit(p: Parcel, views: Sequence[EntityView], policy: Policy) -> 
     for v in views:
         if v.kind != "cbec_order":
             continue
-        # Every other parcel of the order the history holds whole, in time order: a later lot that arrived
-        # first is still part of the transaction. Lots picked up more than the span's detail (7 days) before
-        # this one come back as counts alone (history_span) and are not added: a known gap (README).
+        # Every other parcel of the order, in time order and whole however long ago (history_span): a later
+        # lot that arrived first is still part of the transaction.
         others = [e for e in v.history.events if e.parcel != v.current.parcel]
         total = round(p.value_cny + sum(e.value_cny for e in others), 2)
         if total > limit:

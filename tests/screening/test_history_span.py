@@ -29,12 +29,16 @@ def near_limit(day: int, sender: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_the_shipped_policy_reads_seven_days_whole_and_counts_thirty(policy: Policy) -> None:
-    assert history_span(policy) == Span(detail_ms=7 * DAY_MS, wide_ms=30 * DAY_MS)
+    assert history_span(policy) == Span(
+        detail_ms=7 * DAY_MS, wide_ms=30 * DAY_MS, whole_kinds=frozenset({"ord"})
+    )
 
 
 @pytest.mark.parametrize("window", ["1h", "24h", "7d"])
 def test_a_rule_window_within_seven_days_keeps_the_span(policy: Policy, window: str) -> None:
-    assert history_span(with_near_limit_window(policy, window)) == Span(7 * DAY_MS, 30 * DAY_MS)
+    assert history_span(with_near_limit_window(policy, window)) == Span(
+        7 * DAY_MS, 30 * DAY_MS, frozenset({"ord"})
+    )
 
 
 def test_a_rule_reading_thirty_days_asks_for_every_event_whole(policy: Policy) -> None:

@@ -212,6 +212,23 @@ async def test_with_a_span_older_events_come_as_counts_and_times(store: HistoryS
     assert len(whole.events) == 6 and (whole.older, whole.older_heads) == (0, b"")
 
 
+async def test_a_span_gives_the_histories_of_its_whole_kinds_whole(store: HistoryStore) -> None:
+    order = "ord:b3JkZXIx"
+    now = T0 + 40 * DAY
+    for parcel, at in (("SF:20d", now - 20 * DAY), ("SF:in", now - DAY)):
+        await store.observe(
+            parcel=parcel, entities={SENDER: make_event(parcel, at), order: make_event(parcel, at)}
+        )
+    span = Span(detail_ms=7 * DAY, wide_ms=30 * DAY, whole_kinds=frozenset({"ord"}))
+
+    event = make_event("SF:now", now)
+    seen = await store.observe(parcel="SF:now", entities={SENDER: event, order: event}, span=span)
+
+    assert parcels(seen.entities[SENDER]) == ["SF:in"] and seen.entities[SENDER].older == 1
+    assert parcels(seen.entities[order]) == ["SF:20d", "SF:in"]
+    assert (seen.entities[order].older, seen.entities[order].older_heads) == (0, b"")
+
+
 async def test_a_history_under_its_cap_has_dropped_nothing(backend: str, make_store: MakeStore) -> None:
     store = make_store(backend)(max_events=3, horizon_ms=2 * DAY)
     await observe(store, make_event("SF:1", T0))
