@@ -84,7 +84,7 @@ class HistoryLike(Protocol):
     @property
     def first_seen_ms(self) -> int | None: ...
     @property
-    def violations(self) -> Sequence[int]: ...
+    def violations(self) -> Sequence[tuple[int, str]]: ...  # (at_ms, parcel)
     @property
     def cbec_year_cny(self) -> float: ...
 
@@ -300,7 +300,7 @@ class FeatureSet:
                 if current != current or value > current:  # NaN (nothing yet) or larger
                     out[index] = value
             start = now - YEAR_MS
-            prior = max(prior, sum(1 for t in e.history.violations if start <= t < now))
+            prior = max(prior, sum(1 for t, _ in e.history.violations if start <= t < now))
             if e.kind == "receiver_id":
                 cbec_year = e.history.cbec_year_cny + (f.value_cny if f.cbec else 0.0)
         base = len(REQUEST) + len(HISTORY)

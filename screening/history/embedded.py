@@ -267,7 +267,9 @@ class EmbeddedHistoryStore:
         return EntityHistory(
             events=events,
             first_seen_ms=min(firsts) if firsts else None,
-            violations=tuple(sorted(v for v in state.violations.values() if v >= event.at_ms - LONG_KEEP_MS)),
+            violations=tuple(
+                sorted((at, p) for p, at in state.violations.items() if at >= event.at_ms - LONG_KEEP_MS)
+            ),
             cbec_year_cny=others_cents / 100,
             lists=frozenset(self._lists.get(key, ())),
             dropped_until_ms=state.dropped_until,

@@ -81,7 +81,8 @@ class EntityHistory:
 
     events: tuple[ParcelEvent, ...]
     first_seen_ms: int | None
-    violations: tuple[int, ...]
+    # Confirmed violations as (at_ms, parcel), in time order: one a parcel, however many share an instant.
+    violations: tuple[tuple[int, str], ...]
     cbec_year_cny: float
     lists: frozenset[str]
     # The newest instant of a parcel the store let go to keep its event cap: before it, events may be missing.

@@ -366,7 +366,7 @@ def _history(raw: list[Any], current: ParcelEvent) -> EntityHistory:
     return EntityHistory(
         events=tuple(events),
         first_seen_ms=min(firsts) if firsts else None,
-        violations=tuple(int(v) for v in violations),
+        violations=tuple(sorted(zip(map(int, violations[1::2]), map(_str, violations[::2]), strict=True))),
         cbec_year_cny=int(cbec_cents) / 100,
         lists=frozenset(_str(name) for name in lists),
         dropped_until_ms=int(dropped) if dropped else None,

@@ -392,19 +392,19 @@ def prior_violations(p: Parcel, views: Sequence[EntityView], policy: Policy) -> 
     rule = policy.history.prior_violations
     start = years_before(p.at_ms, rule.window_years)
     # A party's ID and phone are one person (刑法 art. 153 adds up a person's penalties): their violations
-    # count together, one violation recorded under both (the same pickup time) once.
-    found: dict[str, tuple[set[int], list[tuple[int, str]]]] = {}
+    # count together, one parcel's violation recorded under both once, two parcels of one instant twice.
+    found: dict[str, tuple[set[str], list[tuple[int, str]]]] = {}
     for v in views:
-        times = {t for t in v.history.violations if start <= t < p.at_ms}
-        if times:
+        parcels = {parcel for t, parcel in v.history.violations if start <= t < p.at_ms}
+        if parcels:
             seen, kinds = found.setdefault(_PERSON.get(v.kind, v.kind), (set(), []))
-            seen |= times
-            kinds.append((len(times), v.kind))
+            seen |= parcels
+            kinds.append((len(parcels), v.kind))
     if not found:
         return None
     # Most violations; the entity named is the one holding most of them (among equals, the greatest name).
-    times, counted = max(found.values(), key=lambda f: (len(f[0]), max(f[1])))
-    count, kind, named = len(times), max(counted)[1], sorted(k for _, k in counted)
+    violated, counted = max(found.values(), key=lambda f: (len(f[0]), max(f[1])))
+    count, kind, named = len(violated), max(counted)[1], sorted(k for _, k in counted)
     return reason(
         "PRIOR_VIOLATIONS",
         outcome="hold" if count >= rule.hold_count else "inspect",

@@ -8,7 +8,7 @@
 -- An event value starts with 6 bytes: flags in the top 6 bits, at_ms in the other 42 (events.py).
 -- '|f' is stored only while the earliest parcel ever observed is no longer among the events:
 -- its 6 head bytes, then its field.
--- Returns {first_seen or '', cbec_cents_of_others, {list...}, {violation_ms...}, {event record...},
+-- Returns {first_seen or '', cbec_cents_of_others, {list...}, {violation parcel, at_ms...}, {event record...},
 -- dropped or '', older heads, older count, older cross-border count, {hour, count...}}: a record is
 -- <field length><field><event>; dropped, the newest instant of a parcel the event cap let go ('|t'); events
 -- at or before detail_ms behind this parcel come only as their 6 head bytes, counted where within wide_ms;
@@ -211,9 +211,7 @@ end
 
 -- Violations are kept 400 days of event time behind the reference above.
 redis.call('ZREMRANGEBYSCORE', v, '-inf', '(' .. int(reference - keep_v))
-local violations = {}
-local vs = redis.call('ZRANGEBYSCORE', v, int(at - keep_v), '+inf', 'WITHSCORES')
-for i = 2, #vs, 2 do violations[#violations + 1] = vs[i] end
+local violations = redis.call('ZRANGEBYSCORE', v, int(at - keep_v), '+inf', 'WITHSCORES')
 
 -- One reply element per whole event, so the client's parser splits them, not Python; older ones as
 -- heads in one string, and counted here, so that Python does not decode what it only counts.

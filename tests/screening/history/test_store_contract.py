@@ -388,21 +388,23 @@ async def test_violations_are_recorded_once_per_parcel_and_sorted(store: History
     await store.record_violation(entity=SENDER, at_ms=T0 - DAY, parcel="SF:9")
     await store.record_violation(entity=SENDER, at_ms=T0 - 5 * DAY, parcel="SF:8")
     await store.record_violation(entity=SENDER, at_ms=T0 - DAY, parcel="SF:9")
+    await store.record_violation(entity=SENDER, at_ms=T0 - DAY, parcel="SF:7")  # another parcel, one instant
 
     history = await observe(store, make_event("SF:1", T0))
 
-    assert history.violations == (T0 - 5 * DAY, T0 - DAY)
+    assert history.violations == ((T0 - 5 * DAY, "SF:8"), (T0 - DAY, "SF:7"), (T0 - DAY, "SF:9"))
 
 
 async def test_violations_are_kept_400_days_of_event_time(store: HistoryStore) -> None:
     await store.record_violation(entity=SENDER, at_ms=T0, parcel="SF:old")
     await store.record_violation(entity=SENDER, at_ms=T0 + 100 * DAY, parcel="SF:recent")
 
-    assert (await observe(store, make_event("SF:1", T0 + 400 * DAY))).violations == (T0, T0 + 100 * DAY)
-    assert (await observe(store, make_event("SF:2", T0 + 400 * DAY + 1))).violations == (T0 + 100 * DAY,)
+    recent = (T0 + 100 * DAY, "SF:recent")
+    assert (await observe(store, make_event("SF:1", T0 + 400 * DAY))).violations == ((T0, "SF:old"), recent)
+    assert (await observe(store, make_event("SF:2", T0 + 400 * DAY + 1))).violations == (recent,)
     # Kept until a parcel trims behind another parcel over 400 days after it: a backlog still sees it.
-    assert (await observe(store, make_event("SF:3", T0 + 400 * DAY + 2))).violations == (T0 + 100 * DAY,)
-    assert (await observe(store, make_event("SF:0", T0 + HOUR))).violations == (T0 + 100 * DAY,)
+    assert (await observe(store, make_event("SF:3", T0 + 400 * DAY + 2))).violations == (recent,)
+    assert (await observe(store, make_event("SF:0", T0 + HOUR))).violations == (recent,)
 
 
 async def test_lists_are_set_and_unset(store: HistoryStore) -> None:
