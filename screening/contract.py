@@ -28,7 +28,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError
 
 Service = Literal["domestic", "export", "import"]
 Channel = Literal["express", "postal", "cbec"]
@@ -403,7 +403,14 @@ class Waybill(Contract):
     currency: Annotated[str, Field(strict=True, min_length=3, max_length=3)]
     declared_value: Annotated[Number, Field(ge=0, le=MAX_AMOUNT)]
     weight_kg: Annotated[Number, Field(gt=0, le=100_000)]
-    dims_cm: tuple[Annotated[Number, Field(gt=0, le=10_000)], ...] | None = None
+    # Three numbers, checked in _three_dims for a clear message; the schema says so to generated clients.
+    dims_cm: (
+        Annotated[
+            tuple[Annotated[Number, Field(gt=0, le=10_000)], ...],
+            Field(json_schema_extra={"minItems": 3, "maxItems": 3}),
+        ]
+        | None
+    ) = None
     pickup_checks: PickupChecks
     order: Order | None = None
 
@@ -441,21 +448,20 @@ class Waybill(Contract):
     @model_validator(mode="wrap")
     @classmethod
     def _total_beside_item_errors(cls, data: Any, handler: ModelWrapValidatorHandler["Waybill"]) -> "Waybill":
-        """A wrong declared_value is named even when an item failed on a field outside the sum; addresses
-        that contradict the lane are named once the rest is valid."""
+        """A wrong declared_value, and addresses that contradict the lane, are named beside any other bad
+        field (a wrong total only when the fields it sums passed)."""
         try:
             waybill = handler(data)
         except ValidationError as exc:
             errors = exc.errors(include_url=False)
-            # Only when the declared value and every line's quantity and unit value passed on their own.
-            summed = [e["loc"] for e in errors if e["loc"][:1] in (("declared_value",), ("items",))]
-            if any(loc[:1] == ("declared_value",) or len(loc) < 3 or loc[2] in _SUMMED for loc in summed):
+            # What the failed fields hide: a lane the addresses contradict, and a wrong total.
+            hidden = _raw_off_lane(data, errors)
+            mismatch = _raw_mismatch(data, errors)
+            if mismatch is not None:
+                hidden.append(mismatch)
+            if not hidden:
                 raise
-            total = _raw_total(data)
-            declared = data.get("declared_value") if isinstance(data, dict) else None
-            if total is None or not _is_number(declared) or _same_cents(total, declared):
-                raise
-            # The errors as they were, and the total's: one 422 naming every offending field.
+            # The errors as they were, and the hidden ones: one 422 naming every offending field.
             lines = [
                 InitErrorDetails(
                     type=PydanticCustomError(e["type"], e["msg"]),  # no context: the text stays as it is
@@ -464,14 +470,11 @@ class Waybill(Contract):
                 )
                 for e in errors
             ]
-            mismatch = PydanticCustomError(
-                "declared_value_mismatch",
-                "declared_value is not the sum of quantity × unit_value over the items ({total})",
-                {"total": float(total)},
-            )
-            lines.append(InitErrorDetails(type=mismatch, loc=("declared_value",), input=declared))
-            raise ValidationError.from_exception_data(cls.__name__, lines) from None
-        off_lane = _off_lane(waybill)
+            raise ValidationError.from_exception_data(cls.__name__, lines + hidden) from None
+        off_lane = _off_lane(
+            waybill.service,
+            {"sender": waybill.sender.address.country, "receiver": waybill.receiver.address.country},
+        )
         if off_lane:
             raise ValidationError.from_exception_data(cls.__name__, off_lane)
         return waybill
@@ -489,25 +492,60 @@ _SUMMED = ("quantity", "unit_value")
 _IN_CHINA = {"domestic": (True, True), "export": (True, False), "import": (False, True)}
 
 
-def _off_lane(w: "Waybill") -> list[InitErrorDetails]:
-    """The address countries a waybill's lane contradicts: domestic is CN to CN, export CN to abroad,
-    import abroad to CN."""
+def _off_lane(service: str, countries: dict[str, str]) -> list[InitErrorDetails]:
+    """The address countries (by role) a waybill's lane contradicts: domestic is CN to CN, export CN to
+    abroad, import abroad to CN."""
     # The lane decides the customs limits and the real-name checks: a 'domestic' waybill to Hong Kong
     # would pass every limit unchecked, so addresses contradicting it are bad input.
-    wanted = _IN_CHINA[w.service]
     errors = []
-    for role, party, in_china in (("sender", w.sender, wanted[0]), ("receiver", w.receiver, wanted[1])):
-        if (party.address.country == "CN") != in_china:
+    for role, in_china in zip(("sender", "receiver"), _IN_CHINA[service], strict=True):
+        country = countries.get(role)
+        if country is not None and (country == "CN") != in_china:
             where = "in CN" if in_china else "abroad (not CN)"
             error = PydanticCustomError(
                 "lane_address",
                 "on the {service} lane the {role}'s address must be {where}",
-                {"service": w.service, "role": role, "where": where},
+                {"service": service, "role": role, "where": where},
             )
-            errors.append(
-                InitErrorDetails(type=error, loc=(role, "address", "country"), input=party.address.country)
-            )
+            errors.append(InitErrorDetails(type=error, loc=(role, "address", "country"), input=country))
     return errors
+
+
+def _raw_off_lane(data: Any, errors: list[ErrorDetails]) -> list[InitErrorDetails]:
+    """_off_lane of a body that failed elsewhere, read where the lane and a country passed on their own."""
+    failed = [e["loc"] for e in errors]
+    service = data.get("service") if isinstance(data, dict) else None
+    if service not in _IN_CHINA or any(loc[:1] == ("service",) for loc in failed):
+        return []
+    countries = {}
+    for role in ("sender", "receiver"):
+        party = data.get(role)
+        address = party.get("address") if isinstance(party, dict) else None
+        country = address.get("country") if isinstance(address, dict) else None
+        # A loc naming the party or its address whole (a wrong type) or the country itself.
+        if isinstance(country, str) and not any(
+            loc in ((role,), (role, "address")) or loc[:3] == (role, "address", "country") for loc in failed
+        ):
+            countries[role] = country.strip().upper()
+    return _off_lane(service, countries)
+
+
+def _raw_mismatch(data: Any, errors: list[ErrorDetails]) -> InitErrorDetails | None:
+    """A declared value unlike its lines' total in a body that failed elsewhere, where the declared value
+    and every line's quantity and unit value passed on their own."""
+    summed = [e["loc"] for e in errors if e["loc"][:1] in (("declared_value",), ("items",))]
+    if any(loc[:1] == ("declared_value",) or len(loc) < 3 or loc[2] in _SUMMED for loc in summed):
+        return None
+    total = _raw_total(data)
+    declared = data.get("declared_value") if isinstance(data, dict) else None
+    if total is None or not _is_number(declared) or _same_cents(total, declared):
+        return None
+    mismatch = PydanticCustomError(
+        "declared_value_mismatch",
+        "declared_value is not the sum of quantity × unit_value over the items ({total})",
+        {"total": float(total)},
+    )
+    return InitErrorDetails(type=mismatch, loc=("declared_value",), input=declared)
 
 
 def _is_number(value: Any) -> bool:
@@ -566,7 +604,8 @@ class Reason(BaseModel):
 class Decision(BaseModel):
     """The answer to one waybill."""
 
-    model_config = ConfigDict(frozen=True)
+    # Every field is in every answer (case_id null unless held): the served schema requires them all.
+    model_config = ConfigDict(frozen=True, json_schema_serialization_defaults_required=True)
 
     waybill_no: str
     carrier: str
