@@ -17,7 +17,7 @@ from api.routers import admin, audit, auth, cases, decisions, echo, health, insp
 from screening.cases.desk import open_desk
 from screening.cases.outcomes import case_outcomes
 from screening.compliance.sources import AuditSources
-from screening.engine import build_engine
+from screening.engine import GC_THRESHOLDS, build_engine
 from screening.errors import Unavailable
 from screening.keys.service import KeyRing, TokenBuckets
 from screening.logs import configure_logging
@@ -25,10 +25,6 @@ from screening.people.service import seed_development_user
 from screening.settings import Settings, get_settings
 
 log = logging.getLogger("screening")
-
-# gc.set_threshold: net allocations before a young collection, then young and middle collections before
-# the next older one (CPython's defaults: 700, 10, 10).
-GC_THRESHOLDS = (20_000, 20, 20)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

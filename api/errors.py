@@ -6,6 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.jsonbody import BodyRefused
 from api.responses import ORJSONResponse
 from api.security import key_missing
 from screening.errors import (
@@ -75,7 +76,11 @@ _UNREADABLE_BODY = "There was an error parsing the body"
 
 async def _http(request: Request, exc: Exception) -> ORJSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    if exc.status_code == 400 and exc.detail == _UNREADABLE_BODY:
+    unreadable = exc.status_code == 400 and exc.detail == _UNREADABLE_BODY
+    # A body refused as it is parsed is JSON that does not parse: without a key, the missing key's 401.
+    if (unreadable or isinstance(exc, BodyRefused)) and (missing := key_missing(request)) is not None:
+        return await _screening(request, missing)
+    if unreadable:
         # Bad input like any other: a 422 naming the field, the body, in the pydantic style.
         detail = [{"loc": ["body"], "msg": "the body is not JSON in UTF-8", "type": "body_unreadable"}]
         return ORJSONResponse({"detail": detail}, status_code=422)

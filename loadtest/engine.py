@@ -18,10 +18,9 @@ from pathlib import Path
 
 import orjson
 
-from api.app import GC_THRESHOLDS
 from loadtest.server import ensure_model, redis_server
 from loadtest.waybills import prepare
-from screening.engine import build_engine
+from screening.engine import GC_THRESHOLDS, build_engine
 from screening.settings import Settings
 
 BATCH = 500

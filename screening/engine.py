@@ -64,6 +64,11 @@ SEEN_DAYS = DEFAULT_DECISION_TTL_S // 86_400 + 1
 _SEVERITY_ORDER = {"reject": 0, "hold": 1, "inspect": 2, "release": 3}
 
 
+# For gc.set_threshold in a serving process: net allocations before a young collection, then young and middle
+# collections before the next older one (CPython's defaults: 700, 10, 10); see the app's lifespan.
+GC_THRESHOLDS = (20_000, 20, 20)
+
+
 def stateless_reasons(parcel: Parcel, policy: Policy) -> list[Reason]:
     """Every stateless rule that fires for the parcel."""
     out = []

@@ -4,7 +4,8 @@ import gc
 
 from fastapi.testclient import TestClient
 
-from api.app import GC_THRESHOLDS, create_app
+from api.app import create_app
+from screening.engine import GC_THRESHOLDS
 from screening.settings import Settings
 
 
