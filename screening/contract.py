@@ -604,8 +604,9 @@ class Reason(BaseModel):
 class Decision(BaseModel):
     """The answer to one waybill."""
 
-    # Every field is in every answer (case_id null unless held): the served schema requires them all.
-    model_config = ConfigDict(frozen=True, json_schema_serialization_defaults_required=True)
+    # The contract's fields are in every answer (case_id null unless held): the served schema requires them;
+    # case_status, added beside them, stays optional.
+    model_config = ConfigDict(frozen=True, json_schema_extra=lambda schema: _require(schema, "case_id"))
 
     waybill_no: str
     carrier: str
@@ -617,6 +618,13 @@ class Decision(BaseModel):
     policy_version: str
     scored_at: datetime
     case_status: str | None = None
+
+
+def _require(schema: dict[str, Any], name: str) -> None:
+    """A field with a default listed as required in a model's JSON schema."""
+    required = schema.setdefault("required", [])
+    if name not in required:
+        required.append(name)
 
 
 class ErrorDetail(BaseModel):
