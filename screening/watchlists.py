@@ -7,10 +7,10 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from features.identity import document_text
-from screening.contract import Address, IdType, e164, id_number_well_formed, phone_problem
+from screening.contract import Address, IdType, Timestamp, e164, id_number_well_formed, phone_problem
 from screening.entities import address_key, building_of
 from screening.privacy import PersonalData
 from screening.registry_csv import parse_csv_entries
@@ -94,7 +94,7 @@ class ListEntry(EntityRef):
 class Violation(EntityRef):
     """A confirmed violation of an identifier, at a time, for a parcel."""
 
-    at: AwareDatetime
+    at: Timestamp
     parcel: str = Field(min_length=3, max_length=64, pattern=r"^[A-Z]{2,8}:[A-Za-z0-9-]{1,40}$")
 
     @property

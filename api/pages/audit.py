@@ -1,13 +1,13 @@
 """The postal-bureau auditors' pages (dashboard, offending waybills) and the investigators' trace search."""
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal, get_args
 from urllib.parse import urlencode
 
 import anyio
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from api.pages.cases import Blank
 from api.pages.labels import Lang, label
@@ -17,6 +17,7 @@ from screening.compliance import charts, service
 from screening.compliance.offending import Check
 from screening.compliance.periods import Period
 from screening.compliance.schemas import TraceQuery
+from screening.compliance.service import MAX_OFFSET
 from screening.contract import IdType
 from screening.errors import InvalidInput
 from screening.parcel import BEIJING
@@ -41,7 +42,8 @@ class AuditForm(BaseModel):
     province: Annotated[str | None, Blank] = None
     outlet_id: Annotated[str | None, Blank] = None
     check: Annotated[Check | None, Blank] = None
-    page: int = 1
+    # Any page past the last is empty; one whose offset polars cannot take is bad input.
+    page: Annotated[int, Field(le=MAX_OFFSET // PER_PAGE)] = 1
 
     def period(self) -> Period:
         """The period asked for; the last complete week or month when none is given."""
@@ -85,7 +87,8 @@ async def dashboard_page(
     try:
         period = form.period()
     except InvalidInput:
-        return render(request, "dashboard.html", {"form": form, "board": None}, status_code=422)
+        refused: dict[str, Any] = {"form": form, "board": None, "bad_fields": ["period"]}
+        return render(request, "dashboard.html", refused, status_code=422)
     board = await anyio.to_thread.run_sync(
         lambda: service.dashboard(sources, period=period, filters=form.filters())
     )
@@ -101,7 +104,8 @@ async def offending_page(
     try:
         period = form.period()
     except InvalidInput:
-        return render(request, "offending.html", {"form": form, "found": None}, status_code=422)
+        refused: dict[str, Any] = {"form": form, "found": None, "bad_fields": ["period"]}
+        return render(request, "offending.html", refused, status_code=422)
     offset = (max(form.page, 1) - 1) * PER_PAGE
     found = await anyio.to_thread.run_sync(
         lambda: service.offending(
@@ -116,8 +120,9 @@ TraceField = Annotated[str | None, Form(max_length=200), Blank]
 
 
 async def trace_query(
-    start: Annotated[date, Form(alias="from")],
-    end: Annotated[date, Form(alias="to")],
+    # Text, read as days by TraceQuery: a form's lax date would take 1763424000 as seconds since 1970.
+    start: Annotated[str, Form(alias="from", max_length=32)],
+    end: Annotated[str, Form(alias="to", max_length=32)],
     waybill_no: TraceField = None,
     phone: TraceField = None,
     country: Annotated[str, Form(max_length=2)] = "CN",
@@ -157,7 +162,11 @@ async def trace_query(
             }
         )
     except ValidationError as exc:
-        return "; ".join(str(e["msg"]) for e in exc.errors(include_input=False))
+        # Each problem with the field it is about, by the form's own names (from, to, phone…).
+        return "; ".join(
+            f"{'.'.join(map(str, e['loc']))}: {e['msg']}" if e["loc"] else str(e["msg"])
+            for e in exc.errors(include_input=False)
+        )
 
 
 TraceForm = Annotated[TraceQuery | str, Depends(trace_query)]

@@ -82,6 +82,11 @@ class QueueForm(BaseModel):
 router = APIRouter(include_in_schema=False)
 
 
+def fields_of(exc: ValidationError) -> list[str]:
+    """The fields a validation error names, each once, in order (never what was typed)."""
+    return list(dict.fromkeys(str(e["loc"][0]) for e in exc.errors(include_input=False) if e["loc"]))
+
+
 @router.get("/cases", response_class=HTMLResponse)
 async def queue_page(
     request: Request, form: Annotated[QueueForm, Query()], person: Reader, desk: CasesDep
@@ -89,10 +94,9 @@ async def queue_page(
     """The queue: filters, sort, counts per status, overdue cases highlighted."""
     try:
         query = form.case_query()
-    except ValidationError:
-        return render(
-            request, "queue.html", {"form": form, "page": None, "bad_filter": True}, status_code=422
-        )
+    except ValidationError as exc:
+        context = {"form": form, "page": None, "bad_filter": True, "bad_fields": fields_of(exc)}
+        return render(request, "queue.html", context, status_code=422)
     page = await desk.queue(query)
     return render(
         request, "queue.html", {"form": form, "page": page, "statuses": STATUSES, "actions": ACTIONS}

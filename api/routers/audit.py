@@ -1,12 +1,12 @@
 """Postal-bureau audit: compliance metrics, offending waybills, report downloads and trace search."""
 
-import re
-from datetime import date
-from typing import Annotated, Any, Literal
+from contextlib import suppress
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from pydantic import BeforeValidator
+from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
 
 from api.jsonbody import JSONBodyRoute
 from api.responses import ORJSONResponse
@@ -14,8 +14,10 @@ from api.security import require_role
 from screening.compliance import service
 from screening.compliance.offending import Check
 from screening.compliance.periods import Period
-from screening.compliance.schemas import TraceQuery
+from screening.compliance.schemas import PeriodQuery, TraceQuery
+from screening.compliance.service import MAX_OFFSET
 from screening.compliance.sources import AuditSources
+from screening.errors import InvalidInput
 from screening.people.roles import READ_AUDIT, TRACE
 
 AuditorDep = Depends(require_role(*READ_AUDIT))
@@ -28,35 +30,19 @@ async def get_audit_sources(request: Request) -> AuditSources:
     return sources
 
 
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
-
-
-def _iso_day(value: Any) -> Any:
-    # Pydantic's lax date also reads a number of seconds since 1970 (from=1763424000): a day is written.
-    if isinstance(value, str) and not _ISO_DAY.fullmatch(value):
-        raise ValueError("a day is written YYYY-MM-DD, e.g. 2026-11-16")
-    return value
-
-
-Day = Annotated[date | None, BeforeValidator(_iso_day)]
-
-
-async def get_period(
-    week: Annotated[str | None, Query(description="ISO week in Beijing time, e.g. 2026-W47")] = None,
-    month: Annotated[str | None, Query(description="calendar month, e.g. 2026-11")] = None,
-    start: Annotated[Day, Query(alias="from", description="first Beijing day")] = None,
-    end: Annotated[Day, Query(alias="to", description="last Beijing day")] = None,
-) -> Period:
+async def get_period(query: Annotated[PeriodQuery, Query()]) -> Period:
     """The period asked for; without one, the last complete week (what the Friday report covers)."""
-    if week is not None:
-        return Period.week(week)
-    if month is not None:
-        return Period.month(month)
-    if start is not None or end is not None:
-        first = start or end
-        assert first is not None
-        return Period.days(first, end or first)
-    return Period.last_complete_week()
+    return query.period()
+
+
+def _report_label(value: str) -> str:
+    # Either form here, so that a label of neither is named beside the other bad parameters; whether it
+    # is the kind's own form is the handler's to say.
+    for make in (Period.week, Period.month):
+        with suppress(InvalidInput):
+            make(value)
+            return value
+    raise PydanticCustomError("period_label", "not a report label like 2026-W47 or 2026-11")
 
 
 async def get_filters(
@@ -115,7 +101,7 @@ def offending(
     filters: FiltersDep,
     check: Check | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> ORJSONResponse:
     """Offending waybills of the period (masked identities), a page at a time."""
     return ORJSONResponse(
@@ -127,7 +113,7 @@ def offending(
 def report(
     sources: SourcesDep,
     kind: Literal["weekly", "monthly"],
-    label: str,
+    label: Annotated[str, AfterValidator(_report_label)],
     fmt: Annotated[service.ReportFormat, Query(alias="format")] = "xlsx",
     table: service.ReportTable = "outlets",
 ) -> Response:

@@ -118,6 +118,10 @@ def dashboard(
     }
 
 
+# Past any log's rows, within what a row offset of polars (a 64-bit integer) takes.
+MAX_OFFSET = 10**12
+
+
 def offending(
     sources: AuditSources,
     *,

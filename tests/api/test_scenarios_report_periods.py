@@ -832,7 +832,7 @@ def test_a_day_given_as_a_unix_timestamp_is_a_422_naming_it(desk: Desk) -> None:
 @pytest.mark.parametrize(
     ("url", "loc"),
     [
-        ("/v1/audit/reports/daily/2026-11-17", ["path", "kind"]),  # weekly or monthly only
+        ("/v1/audit/reports/daily/2026-11", ["path", "kind"]),  # weekly or monthly only
         ("/v1/audit/reports/weekly/2026-11", ["path", "label"]),  # a month for a weekly report
         ("/v1/audit/reports/monthly/2026-11-30", ["path", "label"]),  # a day for a monthly report
         ("/v1/audit/reports/weekly/2031-W53", ["path", "label"]),  # 2031 has 52 ISO weeks
