@@ -418,8 +418,8 @@ def _words(
 # writers put them before or after the district, in the detail or in a field: the key leaves them out.
 # Place names that hold one (Kowloon City, West Kowloon) stay whole.
 _HK_REGIONS = re.compile(
-    r"(?<!\bwest\s)\b(?:kowloon(?!\s+(?:city|tong|bay|tsai|station|park|peak)\b)"
-    r"|new\s+territories|hong\s+kong\s+island|nt)\b|\bn\.\s?t\."
+    r"(?<!\bwest\s)\b(?:(?:kowloon|kln)(?!\s+(?:city|tong|bay|tsai|station|park|peak)\b)"
+    r"|new\s+territories|(?:hong\s+kong|hk)\s+island|nt)\b|\bn\.\s?t\b\.?"
 )
 
 

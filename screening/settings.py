@@ -1,5 +1,6 @@
 """The service's one settings class (environment variables prefixed SCREENING_)."""
 
+import math
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -75,8 +76,9 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _rates_in_cny(self) -> "Settings":
         self.cny_rates = {k.upper(): v for k, v in self.cny_rates.items()}
-        if any(v <= 0 for v in self.cny_rates.values()):
-            raise ValueError("cny_rates must all be positive")
+        # NaN and infinity pass a comparison and fail later, in the arithmetic of every parcel's value.
+        if not all(math.isfinite(v) and v > 0 for v in self.cny_rates.values()):
+            raise ValueError("cny_rates must all be positive finite numbers")
         self.cny_rates.setdefault("CNY", 1.0)
         return self
 
