@@ -42,7 +42,7 @@ def _ends_after(end: date | None, info: ValidationInfo) -> None:
 class PeriodQuery(BaseModel):
     """The period an audit asks for: an ISO week, a month or a range of Beijing days (none: last week)."""
 
-    model_config = ConfigDict(frozen=True, populate_by_name=True)
+    model_config = ConfigDict(frozen=True)
 
     week: str | None = Field(None, description="ISO week in Beijing time, e.g. 2026-W47")
     month: str | None = Field(None, description="calendar month, e.g. 2026-11")
