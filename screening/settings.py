@@ -79,7 +79,8 @@ class Settings(BaseSettings):
         # NaN and infinity pass a comparison and fail later, in the arithmetic of every parcel's value.
         if not all(math.isfinite(v) and v > 0 for v in self.cny_rates.values()):
             raise ValueError("cny_rates must all be positive finite numbers")
-        self.cny_rates.setdefault("CNY", 1.0)
+        if self.cny_rates.setdefault("CNY", 1.0) != 1.0:
+            raise ValueError("cny_rates gives CNY a rate other than 1 (amounts are valued in CNY)")
         return self
 
     @property

@@ -281,11 +281,13 @@ async def test_a_thirty_day_long_window_finds_a_ring_spread_over_ten_days(
 # Settings ---------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("rate", ["NaN", "Infinity"])
-def test_a_cny_rate_that_is_not_a_finite_number_is_refused_at_start_naming_the_setting(
-    clean_env: pytest.MonkeyPatch, rate: str
+@pytest.mark.parametrize(
+    "rates", ['"USD": NaN', '"USD": Infinity', '"CNY": 2', '"CNY": 0.5, "USD": 7.1'], ids=str
+)
+def test_a_cny_rate_that_is_not_a_finite_number_or_par_for_cny_is_refused_at_start_naming_the_setting(
+    clean_env: pytest.MonkeyPatch, rates: str
 ) -> None:
-    clean_env.setenv("SCREENING_CNY_RATES", f'{{"USD": {rate}, "HKD": 0.91}}')
+    clean_env.setenv("SCREENING_CNY_RATES", f'{{{rates}, "HKD": 0.91}}')
     with pytest.raises((ValidationError, SettingsError, ValueError)) as refused:
         Settings()
     assert "cny_rates" in str(refused.value).lower()
