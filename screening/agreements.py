@@ -1,5 +1,6 @@
 """The agreement-customer registry (协议客户): who signed a safety agreement, and until when."""
 
+import os
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
@@ -74,3 +75,21 @@ def _key(agreement: Agreement) -> str:
 def parse_agreements_csv(text: str) -> list[Agreement]:
     """Agreements from CSV text; every bad row is reported with its line number."""
     return parse_csv_entries(text, Agreement, lambda row: {k: v.strip() or None for k, v in row.items()})
+
+
+def seed_agreements(registry: AgreementRegistry, *, seed_file: Path, seeded: Path) -> None:
+    """Seed the registry from the operator's file: rows it lacks are added, and rows the file changed since
+    the last seed replace the registry's; a row the file left as it was keeps what the admin API made of it
+    (a worker's restart must not undo that), so suspending a customer in the file takes effect."""
+    # utf-8-sig: a spreadsheet saves its CSV with a byte-order mark, which the upload route takes too.
+    text = seed_file.read_text(encoding="utf-8-sig")
+    rows = parse_agreements_csv(text)
+    last = parse_agreements_csv(seeded.read_text(encoding="utf-8")) if seeded.exists() else []
+    before = {_key(a): a for a in last}
+    registry.upsert([a for a in rows if before.get(_key(a), a) != a], replace=True)
+    registry.upsert(rows, replace=False)
+    # The file as seeded, for the next start to tell which rows the operator changed since.
+    seeded.parent.mkdir(parents=True, exist_ok=True)
+    tmp = seeded.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(seeded)

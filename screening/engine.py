@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 from features.goods import GoodsCatalogue
 from features.windows import window_stats_all
 from screening import metrics, stages
-from screening.agreements import AgreementRegistry, parse_agreements_csv
+from screening.agreements import AgreementRegistry, seed_agreements
 from screening.cases.snapshot import case_id_of
 from screening.contract import BatchError, Decision, Reason, Waybill
 from screening.decisionlog.log import DecisionLog
@@ -634,10 +634,9 @@ def build_engine(settings: Settings) -> Engine:
     data_dir = settings.data_dir
     agreements = AgreementRegistry(data_dir / "agreements.csv")
     if settings.agreements_file is not None:
-        # utf-8-sig: a spreadsheet saves its CSV with a byte-order mark, which the upload route takes too.
-        # Seeds what the registry lacks: a worker's restart must not undo what the admin API changed since.
-        seed = parse_agreements_csv(settings.agreements_file.read_text(encoding="utf-8-sig"))
-        agreements.upsert(seed, replace=False)
+        seed_agreements(
+            agreements, seed_file=settings.agreements_file, seeded=data_dir / "agreements.seeded.csv"
+        )
     history: HistoryStore
     if settings.redis_url:
         history = RedisHistoryStore.from_url(
