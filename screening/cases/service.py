@@ -453,14 +453,22 @@ def _label(
     entity_keys: list[str],
     violation_at: datetime,
 ) -> tuple[int, bool]:
-    # A label is recorded once per parcel, source and time: a re-sent report finds the first one.
+    # A label is recorded once per parcel, source and time: a re-sent report finds the first one. A
+    # violation reported at the time of an earlier clear is the finding after all: it replaces the clear
+    # (and reaches the history); a clear never takes back a violation.
     existing = session.scalar(
-        sa.select(Label.id).where(
+        sa.select(Label).where(
             Label.carrier == carrier, Label.waybill_no == waybill_no, Label.source == source, Label.at == at
         )
     )
+    if existing is not None and not (label and not existing.label):
+        return existing.id, False
     if existing is not None:
-        return existing, False
+        existing.label, existing.violation_type, existing.case_id = label, violation_type, case_id
+        existing.entity_keys, existing.violation_at = entity_keys, violation_at
+        existing.applied_at = None if entity_keys else at
+        session.flush()
+        return existing.id, True
     row = Label(
         carrier=carrier,
         waybill_no=waybill_no,
@@ -613,6 +621,10 @@ def record_inspection(
         # inspection's time.
         violation_at=case.accepted_at if case is not None else (known_accepted_at or at),
     )
+    if not new:
+        # A re-sent report, or a clear after a violation of the same time: the answer is what is recorded.
+        label = session.get_one(Label, label_id).label
+        violation = bool(label)
     outcome = InspectionOutcome(
         carrier=inspection.carrier,
         waybill_no=inspection.waybill_no,

@@ -127,7 +127,8 @@ def revoke_key(session: Session, *, ref: str, now: datetime) -> KeyInfo:
     query = sa.select(ApiKey).where(ApiKey.id == int(ref)) if ref.isdigit() else None
     if query is None:
         query = sa.select(ApiKey).where(ApiKey.prefix.startswith(ref, autoescape=True))
-    rows = list(session.scalars(query))
+    # Locked while read: a revocation at the same moment waits, then finds the key revoked and keeps the time.
+    rows = list(session.scalars(query.with_for_update()))
     if len(rows) != 1:
         raise NotFound(f"{len(rows)} keys match {ref!r}; give the id or a longer prefix")
     row = rows[0]
