@@ -5,7 +5,7 @@ import hashlib
 import time
 from collections.abc import Callable, Collection, Sequence
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -21,7 +21,7 @@ from screening.decisionlog.log import DecisionLog
 from screening.entities import ParcelEntities, parcel_entities
 from screening.errors import DecisionNotFound, HistoryUnavailable, InvalidInput
 from screening.history import EmbeddedHistoryStore, HistoryStore, Observation, RedisHistoryStore, Span
-from screening.history.store import DEFAULT_DECISION_TTL_S
+from screening.history.store import DEFAULT_DECISION_TTL_S, PENDING_MS
 from screening.parcel import BEIJING, Parcel, prepare, unrated_currency
 from screening.policy import goods, limits, pickup, realname, sampling
 from screening.policy.catalogue import most_severe, reason
@@ -64,6 +64,8 @@ SEEN_DAYS = DEFAULT_DECISION_TTL_S // 86_400 + 1
 _SEVERITY_ORDER = {"reject": 0, "hold": 1, "inspect": 2, "release": 3}
 
 
+# How often a body sent again while its first copy is being decided looks for that decision.
+PENDING_POLL_S = 0.005
 # For gc.set_threshold in a serving process: net allocations before a young collection, then young and middle
 # collections before the next older one (CPython's defaults: 700, 10, 10); see the app's lifespan.
 GC_THRESHOLDS = (20_000, 20, 20)
@@ -225,9 +227,12 @@ class Engine:
         lap("prepare")
         started = time.perf_counter()
         try:
-            seen: Observation | None = await self.history.observe(
+            observed = await self.history.observe(
                 parcel=waybill.parcel_key, entities=facts.entities.events, span=self._span()
             )
+            if observed.previous is not None and observed.previous.pending:
+                observed = await self._decided_meanwhile(waybill.parcel_key, observed)
+            seen: Observation | None = observed
         except HistoryUnavailable:
             seen = None
             metrics.STORE_ERRORS.labels("history", "observe").inc()
@@ -419,11 +424,16 @@ class Engine:
         started = time.perf_counter()
         seen_all: list[Observation | None]
         try:
-            seen_all = list(
-                await self.history.observe_many(
-                    [(f.waybill.parcel_key, f.entities.events) for _, f in chunk], self._span(), retake=retake
-                )
+            observed = await self.history.observe_many(
+                [(f.waybill.parcel_key, f.entities.events) for _, f in chunk], self._span(), retake=retake
             )
+            waiting = [k for k, seen in enumerate(observed) if seen.previous and seen.previous.pending]
+            settled = await asyncio.gather(
+                *(self._decided_meanwhile(chunk[k][1].waybill.parcel_key, observed[k]) for k in waiting)
+            )
+            for k, seen in zip(waiting, settled, strict=True):
+                observed[k] = seen
+            seen_all = list(observed)
         except HistoryUnavailable:
             seen_all = [None] * len(chunk)
             metrics.STORE_ERRORS.labels("history", "observe").inc()
@@ -461,6 +471,17 @@ class Engine:
         for (_, facts), (decision, fresh) in zip(chunk, judged, strict=True):
             if fresh:
                 self._record(decision, facts, lap, replaces_day=_replaced_day(facts, earlier.get(id(facts))))
+
+    async def _decided_meanwhile(self, parcel: str, seen: Observation) -> Observation:
+        """The observation with the decision of the body another call was deciding when this one observed
+        (none if that call gave up): a body sent twice at once is decided, logged and counted once."""
+        deadline = time.monotonic() + PENDING_MS / 1000
+        while time.monotonic() < deadline:
+            await asyncio.sleep(PENDING_POLL_S)
+            decided = await self.history.recall(parcel=parcel)
+            if decided is not None:
+                return replace(seen, previous=decided)
+        return replace(seen, previous=None)
 
     async def _keep(
         self, decided: Sequence[tuple["Facts", Observation, Decision]]

@@ -28,6 +28,7 @@ from screening.history.store import (
     DEFAULT_MAX_CBEC,
     DEFAULT_MAX_EVENTS,
     LONG_KEEP_MS,
+    PENDING_MS,
 )
 
 __all__ = ["EmbeddedHistoryStore"]
@@ -101,6 +102,8 @@ class EmbeddedHistoryStore:
         # Lists are set by hand and must never be evicted.
         self._lists: dict[EntityKey, set[str]] = {}
         self._decisions: OrderedDict[str, tuple[float, StoredDecision]] = OrderedDict()
+        # Parcels being decided: the digest of the body and when the mark lapses (see HistoryStore.observe).
+        self._pending: dict[str, tuple[float, str]] = {}
 
     async def observe(
         self, *, parcel: str, entities: Mapping[EntityKey, ParcelEvent], span: Span | None = None
@@ -109,7 +112,7 @@ class EmbeddedHistoryStore:
         for event in entities.values():
             if event.parcel != parcel:
                 raise ValueError(f"event of {event.parcel!r} observed as {parcel!r}")
-        previous = self._decision(parcel)
+        previous = self._decision(parcel) or self._claim(parcel, entities)
         histories = {
             key: self._observe_one(key, event, span and span.of(key)) for key, event in entities.items()
         }
@@ -121,6 +124,7 @@ class EmbeddedHistoryStore:
         if "|" in digest:
             raise ValueError("'|' is not allowed in a digest")
         expires = self._clock() + self._decision_ttl_s
+        self._pending.pop(parcel, None)
         self._decisions[parcel] = (expires, StoredDecision(digest=digest, decision_json=decision_json))
         self._decisions.move_to_end(parcel)
         while len(self._decisions) > self._max_decisions:
@@ -138,6 +142,7 @@ class EmbeddedHistoryStore:
         if retake:
             for parcel, entities in parcels:
                 await self.forget(parcel=parcel, entities=list(entities))
+                self._pending.pop(parcel, None)  # this call's own mark, from its first observation
         return [
             await self.observe(parcel=parcel, entities=entities, span=span) for parcel, entities in parcels
         ]
@@ -187,6 +192,20 @@ class EmbeddedHistoryStore:
         self._entities.clear()
         self._lists.clear()
         self._decisions.clear()
+        self._pending.clear()
+
+    def _claim(self, parcel: str, entities: Mapping[EntityKey, ParcelEvent]) -> StoredDecision | None:
+        """The mark of a body being decided; none, the parcel is marked for this one (claim.lua alike)."""
+        now = self._clock()
+        mark = self._pending.get(parcel)
+        if mark is not None and mark[0] > now:
+            return StoredDecision(digest=mark[1], decision_json=b"", pending=True)
+        digest = next((e.digest for e in entities.values()), None)
+        if digest:
+            if len(self._pending) >= self._max_decisions:
+                self._pending = {p: m for p, m in self._pending.items() if m[0] > now}
+            self._pending[parcel] = (now + PENDING_MS / 1000, digest)
+        return None
 
     def _decision(self, parcel: str) -> StoredDecision | None:
         entry = self._decisions.get(parcel)

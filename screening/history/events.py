@@ -105,6 +105,9 @@ class StoredDecision:
 
     digest: str
     decision_json: bytes
+    # Only from observe(): another call is deciding a body of this digest now and has not remembered its
+    # decision yet (decision_json is empty); recall() gives the decision once it is there.
+    pending: bool = False
 
 
 @dataclass(frozen=True, slots=True)

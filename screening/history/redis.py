@@ -33,6 +33,7 @@ from screening.history.store import (
     DEFAULT_MAX_CBEC,
     DEFAULT_MAX_EVENTS,
     LONG_KEEP_MS,
+    PENDING_MS,
     HistoryUnavailable,
 )
 
@@ -44,10 +45,10 @@ __all__ = ["RedisHistoryStore"]
 #                        '|d<hour>' parcels of that pickup hour the cap let go
 #   {prefix}{entity}:cb  hash encoded parcel -> "year:cents" (cbec entities only)
 #   {prefix}{entity}:v   zset parcel -> violation at_ms (violators only)
-#   {prefix}{d:<parcel>} "digest|decision json"
+#   {prefix}{d:<parcel>} "digest|decision json", or "?digest" while a body is being decided (claim.lua)
 # An event takes ~49 bytes of listpack, so an ordinary entity is one hash: 391 bytes with 5 events
 # (python -m loadtest.memory), where the former five keys an entity took 1,783.
-_SCRIPTS = ("observe", "forget", "violation", "listed")
+_SCRIPTS = ("observe", "forget", "violation", "listed", "claim")
 _FAILURES = (RedisError, RedisClusterException, OSError, TimeoutError)
 
 # (script name, keys, args) for EVALSHA, or (None, (), command) for a plain command.
@@ -137,7 +138,9 @@ class RedisHistoryStore:
                 calls += [("forget", self._entity_keys(e)[:2], (field,)) for e in entities]
         taken = len(calls)
         for parcel, entities in parcels:
-            calls.append((None, (), ("GET", self._decision_key(parcel))))
+            # Taken again, a parcel's mark is this call's own from its first observation: not claimed again.
+            key = self._decision_key(parcel)
+            calls.append((None, (), ("GET", key)) if retake else _claim(key, entities))
             args: dict[tuple[ParcelEvent, Span | None], tuple[str | int | bytes, ...]] = {}
             for entity, event in entities.items():
                 if event.parcel != parcel:
@@ -153,7 +156,7 @@ class RedisHistoryStore:
             replies = results[at + 1 : at + 1 + len(entities)]
             out.append(
                 Observation(
-                    previous=_decision(results[at]),
+                    previous=_unless_pending(_decision(results[at])) if retake else _decision(results[at]),
                     entities={
                         entity: _history(raw, event)
                         for (entity, event), raw in zip(entities.items(), replies, strict=True)
@@ -198,7 +201,7 @@ class RedisHistoryStore:
     async def recall(self, *, parcel: str) -> StoredDecision | None:
         """The decision remembered for a parcel, if any."""
         results = await self._execute([(None, (), ("GET", self._decision_key(parcel)))])
-        return _decision(results[0])
+        return _unless_pending(_decision(results[0]))
 
     async def ping(self) -> bool:
         """Whether Redis answers within the timeout."""
@@ -341,10 +344,27 @@ def _pack(args: Iterable[str | int | bytes], out: list[bytes]) -> None:
         out.append(bulk)
 
 
+def _claim(key: str, entities: Mapping[EntityKey, ParcelEvent]) -> _Call:
+    """The parcel's remembered decision, claiming the parcel for its events' body when there is none."""
+    digest = next((e.digest for e in entities.values()), None)
+    if not digest:
+        return (None, (), ("GET", key))
+    return ("claim", (key,), (_PENDING + digest.encode(), PENDING_MS))
+
+
+_PENDING = b"?"
+
+
+def _unless_pending(decision: StoredDecision | None) -> StoredDecision | None:
+    return None if decision is None or decision.pending else decision
+
+
 def _decision(raw: bytes | str | None) -> StoredDecision | None:
     if raw is None:
         return None
     data = raw.encode() if isinstance(raw, str) else raw
+    if data.startswith(_PENDING):
+        return StoredDecision(digest=data[1:].decode(), decision_json=b"", pending=True)
     digest, _, decision_json = data.partition(b"|")
     return StoredDecision(digest=digest.decode(), decision_json=decision_json)
 

@@ -25,6 +25,8 @@ DEFAULT_MAX_EVENTS = 2000
 DEFAULT_MAX_CBEC = 5000
 DEFAULT_DECISION_TTL_S = 30 * 86_400
 LONG_KEEP_MS = 400 * DAY_MS
+# How long a parcel stays marked as being decided when its decision is never remembered (a call that died).
+PENDING_MS = 5_000
 
 
 class HistoryStore(Protocol):
@@ -35,7 +37,9 @@ class HistoryStore(Protocol):
     ) -> Observation:
         """Return every entity's history before this parcel and add the parcel to each; one round trip.
 
-        With a span, events older than its detail come as counts and times only (Span).
+        With a span, events older than its detail come as counts and times only (Span). With no decision
+        remembered, the parcel is marked as being decided (for PENDING_MS, or until its decision is
+        remembered) by the body of its events' digest: an observe() meanwhile gives that mark as previous.
         """
         ...
 

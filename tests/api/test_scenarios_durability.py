@@ -522,17 +522,7 @@ async def test_a_purchase_and_its_corrected_value_at_once_count_once_in_the_buye
     "store",
     [
         pytest.param("embedded"),
-        pytest.param(
-            "redis",
-            marks=[
-                pytest.mark.redis,
-                pytest.mark.xfail(
-                    strict=True,
-                    reason="known gap (README): on Redis, two bodies of one parcel naming different senders, "
-                    "sent at the same instant, leave the parcel counted under both senders",
-                ),
-            ],
-        ),
+        pytest.param("redis", marks=pytest.mark.redis),
     ],
 )
 async def test_two_bodies_of_one_parcel_at_once_leave_it_counted_under_one_sender(

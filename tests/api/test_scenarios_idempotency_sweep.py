@@ -1015,15 +1015,8 @@ async def test_bodies_sent_three_times_at_once_count_once_in_the_compliance_figu
     assert [total[o] for o in outcomes] == [1, 1, 1, 1]
 
 
-HOLD_COUNTED_AGAIN_BUG = (
-    "suspected bug: a hold sent 4 times at once is counted 4 times in screening_decisions_total and logged "
-    "4 times (the trace lists 4 scorings); sent one after the other it counts and logs once"
-)
-
-
 @pytest.mark.anyio
 @pytest.mark.parametrize("store", STORES)
-@pytest.mark.xfail(strict=True, reason=HOLD_COUNTED_AGAIN_BUG)
 async def test_a_hold_sent_four_times_at_once_is_counted_and_logged_as_one_decision(
     request: pytest.FixtureRequest, settings: Settings, policy: Policy, store: str
 ) -> None:

@@ -11,6 +11,7 @@ from redis.asyncio import Redis, RedisCluster
 from redis.crc import key_slot
 
 from screening.history import HistoryUnavailable, ParcelEvent, RedisHistoryStore
+from screening.history.store import PENDING_MS
 from tests.services_redis import TIMEOUT_S as REDIS_TIMEOUT_S
 from tests.services_redis import free_port, start_redis_server, stop_processes
 
@@ -94,6 +95,11 @@ async def test_an_ordinary_entity_is_one_small_listpack_hash(
         await store.observe(parcel=event.parcel, entities={SENDER: event})
 
     keys = [k async for k in raw.scan_iter(match=f"{prefix}*")]
+    # Beside the entity, each parcel's mark as being decided (never remembered here), lapsing in seconds.
+    marks = [k for k in keys if k.startswith(f"{prefix}{{d:".encode())]
+    lives = [await raw.pttl(k) for k in marks]
+    assert len(marks) == 5 and all(0 < ms <= PENDING_MS for ms in lives)
+    keys = [k for k in keys if k not in marks]
     assert keys == [f"{prefix}{{{SENDER}}}".encode()]
     assert await raw.object("ENCODING", keys[0]) == b"listpack"
     assert await raw.hlen(keys[0]) == 5

@@ -9,6 +9,7 @@ import pytest
 
 from screening.history import EntityHistory, HistoryStore, Observation, ParcelEvent, Span, StoredDecision
 from screening.history.events import head_times
+from screening.history.store import PENDING_MS
 
 pytestmark = pytest.mark.anyio
 
@@ -434,6 +435,42 @@ async def test_a_remembered_decision_comes_back_as_previous(store: HistoryStore)
     await store.remember_decision(parcel="SF:1", digest="def456", decision_json=b"{}")
     replaced = await store.observe(parcel="SF:1", entities={})
     assert replaced.previous == StoredDecision(digest="def456", decision_json=b"{}")
+
+
+async def test_a_parcel_observed_and_not_yet_decided_is_pending_to_a_second_observation(
+    store: HistoryStore,
+) -> None:
+    first = await store.observe(parcel="SF:1", entities={SENDER: make_event("SF:1", digest="aaa111")})
+    again = await store.observe(parcel="SF:1", entities={SENDER: make_event("SF:1", digest="bbb222")})
+
+    assert first.previous is None
+    assert again.previous == StoredDecision(digest="aaa111", decision_json=b"", pending=True)
+    assert await store.recall(parcel="SF:1") is None  # a read-back knows no decision yet
+
+    await store.remember_decision(parcel="SF:1", digest="aaa111", decision_json=b'{"d":1}')
+    assert await store.recall(parcel="SF:1") == StoredDecision(digest="aaa111", decision_json=b'{"d":1}')
+    decided = await store.observe(parcel="SF:1", entities={SENDER: make_event("SF:1", digest="bbb222")})
+    assert decided.previous == StoredDecision(digest="aaa111", decision_json=b'{"d":1}')
+
+
+async def test_a_parcel_taken_again_by_the_call_that_observed_it_is_not_pending_to_it(
+    store: HistoryStore,
+) -> None:
+    event = make_event("SF:1", digest="aaa111")
+    await store.observe_many([("SF:1", {SENDER: event})])
+
+    [retaken] = await store.observe_many([("SF:1", {SENDER: event})], retake=True)
+
+    assert retaken.previous is None
+
+
+async def test_a_pending_mark_lapses_when_no_decision_comes(make_store: MakeStore) -> None:
+    now = [1000.0]
+    store = make_store("embedded")(clock=lambda: now[0])
+    await store.observe(parcel="SF:1", entities={SENDER: make_event("SF:1")})
+    now[0] += PENDING_MS / 1000 + 0.001
+
+    assert (await store.observe(parcel="SF:1", entities={SENDER: make_event("SF:1")})).previous is None
 
 
 async def test_an_event_must_belong_to_the_parcel_observed(store: HistoryStore) -> None:
