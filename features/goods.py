@@ -559,6 +559,10 @@ class GoodsCatalogue:
         for _, _, entry in hits:
             total, longest = scores.get(entry.label, (0, 0))
             scores[entry.label] = (total + entry.weight, max(longest, entry.weight))
+        if len(scores) > 1:
+            # A letter is a letter only when nothing else is named: goods named after a document (发票打印机,
+            # passport wallet, letter box) are the goods, whichever term is longer.
+            scores.pop("documents", None)
         # Most evidence, then the longest single term, then the order of RULES.md §2.
         best = max(scores, key=lambda c: (*scores[c], -CATEGORIES.index(c)))
         return best, tuple(dict.fromkeys(e.written for _, _, e in hits if e.label == best))
