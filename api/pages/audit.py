@@ -169,6 +169,11 @@ async def trace_query(
         )
 
 
+def _unkeyable(exc: InvalidInput) -> str:
+    """An identifier that cannot be keyed (a phone that is no number), named as the form's other problems."""
+    return "; ".join(f"{d['loc'][-1]}: {d['msg']}" for d in exc.detail)
+
+
 TraceForm = Annotated[TraceQuery | str, Depends(trace_query)]
 
 
@@ -190,7 +195,11 @@ async def trace_search(
     """Parcels of one identifier with links to their cases (the ID number is never shown back)."""
     if isinstance(query, str):
         return render(request, "trace_results.html", {"problem": query, "rows": None}, status_code=422)
-    found = await anyio.to_thread.run_sync(lambda: service.trace_search(sources, query))
+    try:
+        found = await anyio.to_thread.run_sync(lambda: service.trace_search(sources, query))
+    except InvalidInput as exc:
+        context = {"problem": _unkeyable(exc), "rows": None}
+        return render(request, "trace_results.html", context, status_code=422)
     return render(request, "trace_results.html", {"problem": None, "rows": found.to_dicts(), "query": query})
 
 
@@ -199,6 +208,11 @@ async def trace_export(person: Investigator, query: TraceForm, sources: SourcesD
     """The same search as a CSV download."""
     if isinstance(query, str):
         return Response(query, status_code=422, media_type="text/plain; charset=utf-8")
-    content, media_type, filename = await anyio.to_thread.run_sync(lambda: service.trace_csv(sources, query))
+    try:
+        content, media_type, filename = await anyio.to_thread.run_sync(
+            lambda: service.trace_csv(sources, query)
+        )
+    except InvalidInput as exc:
+        return Response(_unkeyable(exc), status_code=422, media_type="text/plain; charset=utf-8")
     disposition = f'attachment; filename="{filename}"'
     return Response(content, media_type=media_type, headers={"content-disposition": disposition})

@@ -21,7 +21,7 @@ from screening.cases.schemas import (
     NoteText,
     ViolationType,
 )
-from screening.errors import Conflict, NotFound
+from screening.errors import Conflict, InvalidInput, NotFound
 from screening.parcel import BEIJING
 from screening.people.roles import ACT_ON_CASES, BULK_ACT, READ_CASES
 from screening.people.schemas import Person
@@ -34,7 +34,8 @@ LINKED_CASES_READ = 12
 
 
 def _blank_is_none(value: Any) -> Any:
-    return None if value == "" else value
+    # Spaces alone are blank too: a form's optional note or type of spaces is no note, not an error.
+    return None if isinstance(value, str) and not value.strip() else value
 
 
 Blank = BeforeValidator(_blank_is_none)
@@ -160,9 +161,18 @@ async def act(
 
 @router.post("/cases/{case_id}/notes", response_class=HTMLResponse)
 async def add_note(
-    request: Request, case_id: CaseIdPath, text: Annotated[NoteText, Form()], person: Actor, desk: CasesDep
+    request: Request,
+    case_id: CaseIdPath,
+    person: Actor,
+    desk: CasesDep,
+    text: Annotated[NoteText | None, Form(), Blank] = None,
 ) -> HTMLResponse:
-    """Add a note and show the panel again."""
+    """Add a note and show the panel again (a note without text: the panel says so, 422)."""
+    if text is None:
+        if request.headers.get("hx-request") == "true":
+            # The page swaps the answer into the case panel: the panel again, saying why.
+            return await _panel(request, desk, case_id, status_code=422, problem="note_empty")
+        raise InvalidInput([{"loc": ["body", "text"], "msg": "a note needs some text", "type": "missing"}])
     await desk.note(case_id=case_id, author=person.username, text=text)
     return await _panel(request, desk, case_id)
 

@@ -97,6 +97,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "acted_on": ("已处置", "Acted on"),
     "skipped": ("已跳过（已结案）", "Skipped (already closed)"),
     "closed_case": ("案件已结案，不能再处置。", "The case is closed; it can no longer be acted on."),
+    "note_empty": ("备注不能为空。", "A note needs some text."),
     "none": ("无", "none"),
     "show_ring": ("查看该团伙的案件", "Show this ring's cases"),
     # Statuses, actions, lanes

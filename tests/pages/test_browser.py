@@ -25,7 +25,8 @@ def test_an_officer_seizes_a_held_ring_parcel_and_its_sender_is_flagged_next_tim
     assert ring[-1]["decision"] == "hold" and case_id
     service.score(held())  # another sender's hold, so the queue has more than one ring
 
-    log_in(page, "wang", "/cases")
+    # Newest first: other files' holds on the same service may fill the first page by priority.
+    log_in(page, "wang", "/cases?sort=newest")
     expect(page.locator("h1")).to_have_text("案件队列")
     row = page.locator(f'tr[data-case="{case_id}"]')
     expect(row).to_contain_text("ANT_MOVING_SENDER")
