@@ -32,7 +32,10 @@ KINDS = SENDER + RECEIVER + ORDER
 CATEGORY_CODES = {c: i for i, c in enumerate(CATEGORIES)}
 SERVICE_CODES = {"domestic": 0, "export": 1, "import": 2}
 CHANNEL_CODES = {"express": 0, "postal": 1, "cbec": 2}
-AGREEMENT_CODES = {"none": 0, "active": 1, "suspended": 2, "expired": 3, "unknown": 4}
+# A weight the contract allows (any number over 0) can make a value per kg past float32, which the model
+# cannot take: beyond this it is one figure, far outside every plausible band.
+VALUE_PER_KG_MAX = 1e15
+AGREEMENT_CODES = {"none": 0, "active": 1, "suspended": 2, "expired": 3, "unknown": 4, "not_yet_valid": 5}
 _GREATER_CHINA = frozenset({"HK", "MO", "TW"})
 _ASIA = frozenset({"JP", "KR", "SG", "TH", "MY", "VN", "ID", "PH", "IN", "KH", "MM", "LA", "MN", "KZ"})
 _WEST = frozenset({"US", "CA", "GB", "DE", "FR", "IT", "ES", "NL", "BE", "CH", "AT", "SE", "AU", "NZ", "IE"})
@@ -211,7 +214,9 @@ REQUEST_FEATURES: tuple[RequestFeature, ...] = (
     ),
     RequestFeature("weight_kg", lambda f, _: f.weight_kg, lambda _: pl.col("weight_kg")),
     RequestFeature(
-        "value_per_kg", lambda f, _: f.value_cny / f.weight_kg, lambda _: _VALUE / pl.col("weight_kg")
+        "value_per_kg",
+        lambda f, _: min(f.value_cny / f.weight_kg, VALUE_PER_KG_MAX),
+        lambda _: (_VALUE / pl.col("weight_kg")).clip(upper_bound=VALUE_PER_KG_MAX),
     ),
     _code("category", CATEGORY_CODES, -1),
     _flag("category_inferred"),

@@ -214,10 +214,11 @@ def reason(
 
 def mask_id_numbers(text: str, numbers: Iterable[str]) -> str:
     """The text with every occurrence of these (upper-case) ID numbers, typed in any case, in display form."""
-    upper = text.upper()
     for number in numbers:
-        if number in upper:
-            text = re.sub(re.escape(number), mask_id(number), text, flags=re.IGNORECASE)
+        # The whole number, then its body without the check character (18-character numbers), typed alone.
+        for part in (number, number[:17]) if len(number) == 18 else (number,):
+            if part in text.upper():
+                text = re.sub(re.escape(part), mask_id(part), text, flags=re.IGNORECASE)
     return text
 
 
