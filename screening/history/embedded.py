@@ -16,6 +16,7 @@ from screening.history.events import (
     Span,
     StoredDecision,
     beijing_year,
+    body_digest,
     encode_field,
     stored_event,
     time_head,
@@ -200,7 +201,7 @@ class EmbeddedHistoryStore:
         mark = self._pending.get(parcel)
         if mark is not None and mark[0] > now:
             return StoredDecision(digest=mark[1], decision_json=b"", pending=True)
-        digest = next((e.digest for e in entities.values()), None)
+        digest = body_digest(entities)
         if digest:
             if len(self._pending) >= self._max_decisions:
                 self._pending = {p: m for p, m in self._pending.items() if m[0] > now}

@@ -11,7 +11,7 @@ digest (4 raw bytes for hex, else length-prefixed text) and the short counterpar
 import functools
 import re
 import struct
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import NamedTuple
@@ -280,6 +280,11 @@ def decode_events(records: Iterable[bytes], current: ParcelEvent | None = None) 
     except (IndexError, struct.error, UnicodeDecodeError) as exc:
         raise ValueError(f"not an encoded event record: {exc}") from exc
     return events if current is None else whole_counterparts(events, current)
+
+
+def body_digest(entities: Mapping[EntityKey, ParcelEvent]) -> str | None:
+    """The digest of the body a parcel's events came from (they all carry it), None without events."""
+    return next((e.digest for e in entities.values()), None) or None
 
 
 def whole_counterparts(events: list[ParcelEvent], current: ParcelEvent) -> list[ParcelEvent]:

@@ -22,6 +22,7 @@ from screening.history.events import (
     Span,
     StoredDecision,
     beijing_year,
+    body_digest,
     decode_events,
     encode_event,
     encode_field,
@@ -346,7 +347,7 @@ def _pack(args: Iterable[str | int | bytes], out: list[bytes]) -> None:
 
 def _claim(key: str, entities: Mapping[EntityKey, ParcelEvent]) -> _Call:
     """The parcel's remembered decision, claiming the parcel for its events' body when there is none."""
-    digest = next((e.digest for e in entities.values()), None)
+    digest = body_digest(entities)
     if not digest:
         return (None, (), ("GET", key))
     return ("claim", (key,), (_PENDING + digest.encode(), PENDING_MS))
@@ -386,7 +387,8 @@ def _history(raw: list[Any], current: ParcelEvent) -> EntityHistory:
     return EntityHistory(
         events=tuple(events),
         first_seen_ms=min(firsts) if firsts else None,
-        violations=tuple(sorted(zip(map(int, violations[1::2]), map(_str, violations[::2]), strict=True))),
+        # ZRANGEBYSCORE gives them by time, then by parcel: the order the embedded store sorts them in.
+        violations=tuple(zip(map(int, violations[1::2]), map(_str, violations[::2]), strict=True)),
         cbec_year_cny=int(cbec_cents) / 100,
         lists=frozenset(_str(name) for name in lists),
         dropped_until_ms=int(dropped) if dropped else None,

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, get_args
 
 import numpy as np
 import pytest
@@ -31,7 +31,7 @@ from api.app import create_app
 from features.vector import FEATURE_NAMES, FeatureSet
 from models.scorer import BoosterModel
 from screening.agreements import Agreement
-from screening.contract import MAX_AMOUNT, BatchError, Decision, Waybill, to_fen
+from screening.contract import MAX_AMOUNT, BatchError, Category, Decision, Waybill, to_fen
 from screening.engine import Engine, build_engine
 from screening.history import EmbeddedHistoryStore, HistoryUnavailable
 from screening.policy.loader import load_policy
@@ -329,24 +329,7 @@ BRAND_WORDS = [
     "fake",
 ]
 BRANDS = [None, None, None, "Rolex", "Gucci", "Nike", "Dior", "Chanel", "Huawei", "无印良品"]
-CATEGORIES = [
-    "agri_inputs",
-    "food",
-    "medicine",
-    "cosmetics",
-    "medical_devices",
-    "electronics",
-    "auto_parts",
-    "building_materials",
-    "hazardous_chemicals",
-    "children_products",
-    "bags_leather",
-    "apparel_shoes",
-    "tobacco",
-    "publications",
-    "documents",
-    "general",
-]
+CATEGORIES = list(get_args(Category))
 ODD_TEXT = st.text(
     st.characters(exclude_categories=["Cs", "Cc"], max_codepoint=0x1FAFF), min_size=1, max_size=12
 ).filter(lambda s: s.strip() != "")
