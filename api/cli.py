@@ -91,6 +91,7 @@ def score(file: Annotated[Path, typer.Argument(help="A waybill as JSON ('-' for 
         settings = get_settings().model_copy(update={"case_writer": "thread"})
         engine = build_engine(settings)
         try:
+            await engine.start()
             desk = await open_desk(settings=settings, engine=engine)
             try:
                 decision = await engine.decide(waybill)

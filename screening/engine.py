@@ -2,11 +2,13 @@
 
 import asyncio
 import hashlib
+import logging
 import time
 from collections.abc import Callable, Collection, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ValidationError
@@ -14,13 +16,14 @@ from pydantic import BaseModel, ValidationError
 from features.goods import GoodsCatalogue
 from features.windows import window_stats_all
 from screening import metrics, stages
-from screening.agreements import AgreementRegistry, seed_agreements
+from screening.agreements import AgreementRegistry, RedisAgreementRegistry, read_seed_file
 from screening.cases.snapshot import case_id_of
 from screening.contract import BatchError, Decision, Reason, Waybill
 from screening.decisionlog.log import DecisionLog
 from screening.entities import ParcelEntities, parcel_entities
-from screening.errors import DecisionNotFound, HistoryUnavailable, InvalidInput
+from screening.errors import DecisionNotFound, HistoryUnavailable, InvalidInput, Unavailable
 from screening.history import EmbeddedHistoryStore, HistoryStore, Observation, RedisHistoryStore, Span
+from screening.history.redis import connect
 from screening.history.store import DEFAULT_DECISION_TTL_S, PENDING_MS
 from screening.parcel import BEIJING, Parcel, prepare, unrated_currency
 from screening.policy import goods, limits, pickup, realname, sampling
@@ -33,6 +36,8 @@ from screening.privacy import PersonalData
 from screening.scoring import ModelScorer
 from screening.settings import Settings
 from screening.watchlists import Ledger, ListEntry, Violation
+
+log = logging.getLogger(__name__)
 
 Rule = Callable[[Parcel, Policy], Reason | None]
 
@@ -99,6 +104,7 @@ class Engine:
         log: DecisionSink | None = None,
         clock: Callable[[], datetime] | None = None,
         stage_timers: bool = False,
+        agreements_seed: Path | None = None,
     ) -> None:
         self.policy = policy
         self._span_of: Policy | None = None
@@ -114,6 +120,7 @@ class Engine:
         self.log = log
         self._clock = clock or (lambda: datetime.now(BEIJING))
         self.stage_timers = stage_timers
+        self._agreements_seed = agreements_seed
 
     def prepare(self, waybill: Waybill) -> Parcel:
         """The facts of one waybill (raises InvalidInput for an unsupported currency)."""
@@ -137,7 +144,15 @@ class Engine:
         return {"policy": True, "history": await self.history.ping()}
 
     async def start(self) -> None:
-        """Replay list changes and violations into the history store (idempotent)."""
+        """Seed the agreement registry from the operator's file, replay list changes and violations into the
+        history store (idempotent)."""
+        # A file that does not parse refuses the start (InvalidInput names its lines).
+        seed = read_seed_file(self._agreements_seed) if self._agreements_seed is not None else None
+        try:
+            await self.agreements.load(seed)
+        except Unavailable:
+            # Scoring goes on with the registry as the other nodes left it; the next start seeds it.
+            log.exception("the agreement registry could not be loaded or seeded at start")
         with suppress(HistoryUnavailable):
             await self._apply(self.ledger.read())
 
@@ -145,6 +160,7 @@ class Engine:
         """Commit the decision log and release the stores."""
         if self.log is not None:
             await asyncio.to_thread(self.log.close)
+        await self.agreements.close()
         await self.history.close()
 
     async def set_listed(self, entries: Sequence[ListEntry]) -> int:
@@ -223,6 +239,9 @@ class Engine:
     async def decide(self, waybill: Waybill) -> Decision:
         """Decide one waybill; the same body re-sent gets the same decision and counts once."""
         lap = stages.lap(self.stage_timers)
+        if waybill.sender.customer_type == "contract":
+            # Another node may have changed the agreement since this worker last read the registry.
+            await self.agreements.refresh()
         facts = self._facts(waybill)
         lap("prepare")
         started = time.perf_counter()
@@ -375,6 +394,7 @@ class Engine:
         updated in one round trip, in request order, and a parcel sent twice in the batch starts a new chunk.
         """
         out: list[Decision | BatchError | None] = [None] * len(raw)
+        await self.agreements.refresh()
         chunk: list[tuple[int, Facts]] = []
         keys: set[str] = set()  # the chunk's parcels
         for i, item in enumerate(raw):
@@ -653,12 +673,8 @@ def build_engine(settings: Settings) -> Engine:
     """The engine for these settings: policy, goods catalogue, registries and keys."""
     settings.check_secrets()
     data_dir = settings.data_dir
-    agreements = AgreementRegistry(data_dir / "agreements.csv")
-    if settings.agreements_file is not None:
-        seed_agreements(
-            agreements, seed_file=settings.agreements_file, seeded=data_dir / "agreements.seeded.csv"
-        )
     history: HistoryStore
+    agreements: AgreementRegistry
     if settings.redis_url:
         history = RedisHistoryStore.from_url(
             settings.redis_url,
@@ -666,8 +682,15 @@ def build_engine(settings: Settings) -> Engine:
             prefix=settings.redis_prefix,
             timeout_s=settings.redis_timeout_s,
         )
+        agreements = RedisAgreementRegistry(
+            connect(settings.redis_url, cluster=settings.redis_cluster, timeout_s=settings.redis_timeout_s),
+            prefix=settings.redis_prefix,
+            timeout_s=settings.redis_timeout_s,
+            legacy=data_dir / "agreements.csv",
+        )
     else:
         history = EmbeddedHistoryStore()
+        agreements = AgreementRegistry(data_dir / "agreements.csv", seeded=data_dir / "agreements.seeded.csv")
     policy = load_policy(settings.policy_file)
     return Engine(
         history=history,
@@ -680,4 +703,5 @@ def build_engine(settings: Settings) -> Engine:
         scorer=ModelScorer.load_production(settings.model_dir or data_dir / "models"),
         log=DecisionLog.open(data_dir / "decisionlog", policy=policy),
         stage_timers=settings.stage_timers,
+        agreements_seed=settings.agreements_file,
     )

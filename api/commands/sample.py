@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from screening.agreements import AgreementRegistry, parse_agreements_csv
+from screening.agreements import parse_agreements_csv
 from screening.cases.desk import open_desk
 from screening.contract import Waybill
 from screening.engine import build_engine
@@ -30,9 +30,10 @@ async def load_sample(*, settings: Settings, rows: int, days: int, seed: int) ->
     data_dir = settings.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
     OutletRegistry(data_dir / "outlets.csv").upsert(parse_outlets_csv(world.outlets.write_csv()))
-    AgreementRegistry(data_dir / "agreements.csv").upsert(parse_agreements_csv(world.agreements.write_csv()))
     engine = build_engine(settings)
     await engine.start()
+    # Through the engine's registry: in Redis mode the agreements live there, for every node.
+    await engine.agreements.put(parse_agreements_csv(world.agreements.write_csv()))
     desk = await open_desk(settings=settings, engine=engine)
     counts: dict[str, int] = {}
     try:

@@ -52,22 +52,22 @@ router = APIRouter(
 @router.put("/agreements", response_model=Upserted)
 async def upsert_agreements(agreements: list[Agreement], registry: AgreementsDep) -> ORJSONResponse:
     """Add or replace agreement customers (JSON)."""
-    registry.upsert(agreements)
-    return ORJSONResponse({"upserted": len(agreements)})
+    count = await registry.put(agreements)
+    return ORJSONResponse({"upserted": count})
 
 
 @router.post("/agreements/csv", response_model=Upserted)
 async def upload_agreements_csv(request: Request, registry: AgreementsDep) -> ORJSONResponse:
     """Add or replace agreement customers from a CSV body (text/csv)."""
     text = await read_text(request)
-    count = registry.upsert(parse_agreements_csv(text))
+    count = await registry.put(parse_agreements_csv(text))
     return ORJSONResponse({"upserted": count})
 
 
 @router.get("/agreements", response_model=list[Agreement])
 async def list_agreements(registry: AgreementsDep) -> ORJSONResponse:
     """Every agreement customer."""
-    return ORJSONResponse([dump(a) for a in registry.all()])
+    return ORJSONResponse([dump(a) for a in await registry.listing()])
 
 
 @router.put("/lists", response_model=Updated)

@@ -66,6 +66,18 @@ def _str(raw: bytes | str) -> str:
     return raw.decode() if isinstance(raw, bytes) else raw
 
 
+def connect(url: str, *, cluster: bool = False, timeout_s: float = 0.2) -> Redis | RedisCluster:
+    """A client for redis://host:port (any node of the cluster when cluster=True), as the service uses one."""
+    # No client-side retries: the caller falls back at once and the next call reconnects.
+    common: dict[str, Any] = {
+        "socket_timeout": timeout_s,
+        "socket_connect_timeout": timeout_s,
+        "retry": Retry(NoBackoff(), 0),
+        "decode_responses": False,
+    }
+    return RedisCluster.from_url(url, **common) if cluster else Redis.from_url(url, **common)
+
+
 class RedisHistoryStore:
     """HistoryStore on Redis; every script touches the keys of one entity, so it runs on Redis Cluster."""
 
@@ -102,17 +114,9 @@ class RedisHistoryStore:
         **options: Any,
     ) -> Self:
         """A store on a new client for redis://host:port (any node of the cluster when cluster=True)."""
-        # No client-side retries: the caller falls back at once and the next call reconnects.
-        common: dict[str, Any] = {
-            "socket_timeout": timeout_s,
-            "socket_connect_timeout": timeout_s,
-            "retry": Retry(NoBackoff(), 0),
-            "decode_responses": False,
-        }
-        client: Redis | RedisCluster = (
-            RedisCluster.from_url(url, **common) if cluster else Redis.from_url(url, **common)
+        return cls(
+            connect(url, cluster=cluster, timeout_s=timeout_s), prefix=prefix, timeout_s=timeout_s, **options
         )
-        return cls(client, prefix=prefix, timeout_s=timeout_s, **options)
 
     async def observe(
         self, *, parcel: str, entities: Mapping[EntityKey, ParcelEvent], span: Span | None = None

@@ -477,11 +477,6 @@ def test_a_list_entry_put_through_one_node_hits_on_another_node_of_its_own_data_
 
 
 @pytest.mark.redis
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap (README): ARCHITECTURE keeps the agreement registry in Redis, but it is a CSV in each "
-    "node's data dir, so a node of its own data dir rejects an agreement customer another node qualified",
-)
 def test_an_agreement_put_through_one_node_qualifies_on_another_node_of_its_own_data_dir(
     nodes: Callable[..., Node],
 ) -> None:

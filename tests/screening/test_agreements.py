@@ -1,9 +1,10 @@
 """Seeding the agreement registry from the operator's file at every start."""
 
+import asyncio
 from datetime import date
 from pathlib import Path
 
-from screening.agreements import Agreement, AgreementRegistry, seed_agreements
+from screening.agreements import Agreement, AgreementRegistry, read_seed_file
 
 HEADER = "contract_id,name,carrier,status,valid_from,valid_until"
 ON = date(2026, 6, 1)
@@ -13,8 +14,9 @@ def start(folder: Path, rows: str) -> AgreementRegistry:
     """A worker's start: the file as the operator left it, seeded into the data dir's registry."""
     seed = folder / "seed.csv"
     seed.write_text(f"{HEADER}\n{rows}", encoding="utf-8")
-    registry = AgreementRegistry(folder / "data" / "agreements.csv")
-    seed_agreements(registry, seed_file=seed, seeded=folder / "data" / "agreements.seeded.csv")
+    data = folder / "data"
+    registry = AgreementRegistry(data / "agreements.csv", seeded=data / "agreements.seeded.csv")
+    asyncio.run(registry.load(read_seed_file(seed)))
     return registry
 
 
