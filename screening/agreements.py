@@ -59,9 +59,19 @@ class AgreementRegistry(CsvRegistry[Agreement]):
         super().__init__(path, parse=parse_agreements_csv, key=_key)
         self._seeded = seeded
 
+    @property
+    def version_key(self) -> str | None:
+        """The Redis key whose value moves with every change (None: status() looks at the file itself)."""
+        return None
+
     async def refresh(self) -> None:
-        """Read what other workers saved since the last look (before status() of a contract parcel)."""
+        """Read what other workers saved since the last look."""
         self._refresh()
+
+    async def moved(self, version: bytes | None) -> bool:
+        """Whether the registry changed since this snapshot, given its version read elsewhere (the snapshot is
+        then read again)."""
+        return False
 
     async def put(self, entries: Sequence[Agreement], *, replace: bool = True) -> int:
         """Add or replace agreements (replace=False: add only those not there yet); returns how many."""
@@ -163,9 +173,9 @@ return redis.call('INCR', KEYS[2])
 class RedisAgreementRegistry(AgreementRegistry):
     """The registry in a Redis hash that every node reads (ARCHITECTURE), on a client of its own.
 
-    Each worker holds a snapshot for status(), read again when the version key has moved since: refresh()
-    costs one GET, and the engine calls it before it looks up a contract customer's agreement, so a change
-    made through any node holds for the next parcel everywhere.
+    Each worker holds a snapshot for status(), read again when the version key has moved since. The engine
+    reads the version of a contract customer's parcel in the history's round trip (moved()), and a batch's
+    once (refresh(), one GET), so a change made through any node holds for the next parcel everywhere.
     """
 
     def __init__(
@@ -186,9 +196,22 @@ class RedisAgreementRegistry(AgreementRegistry):
         # The data dir's CSV of a release that kept the registry there: taken over once, while Redis has none.
         self._legacy = legacy
 
+    @property
+    def version_key(self) -> str:
+        """The key of the registry's version, which every change moves."""
+        return self._keys[1]
+
     async def refresh(self) -> None:
         """Read the hash again if its version moved; with Redis away, status() goes on with the snapshot."""
         await self._read(force=False)
+
+    async def moved(self, version: bytes | None) -> bool:
+        """Whether the registry changed since this snapshot, given its version read elsewhere (the snapshot is
+        then read again)."""
+        if version == self._version:
+            return False
+        await self._read(force=True)
+        return True
 
     async def put(self, entries: Sequence[Agreement], *, replace: bool = True) -> int:
         """Add or replace agreements for every node; raises Unavailable when Redis does not answer."""

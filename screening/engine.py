@@ -239,16 +239,18 @@ class Engine:
     async def decide(self, waybill: Waybill) -> Decision:
         """Decide one waybill; the same body re-sent gets the same decision and counts once."""
         lap = stages.lap(self.stage_timers)
-        if waybill.sender.customer_type == "contract":
-            # Another node may have changed the agreement since this worker last read the registry.
-            await self.agreements.refresh()
         facts = self._facts(waybill)
+        # A contract customer's agreement: the registry's version is read in the history's round trip, since
+        # another node may have changed the registry after this worker last read it.
+        watch = self.agreements.version_key if waybill.sender.customer_type == "contract" else None
         lap("prepare")
         started = time.perf_counter()
         try:
             observed = await self.history.observe(
-                parcel=waybill.parcel_key, entities=facts.entities.events, span=self._span()
+                parcel=waybill.parcel_key, entities=facts.entities.events, span=self._span(), watch=watch
             )
+            if watch is not None and await self.agreements.moved(observed.watched):
+                facts = replace(facts, parcel=self.prepare(waybill))
             if observed.previous is not None and observed.previous.pending:
                 observed = await self._decided_meanwhile(waybill.parcel_key, observed)
             seen: Observation | None = observed

@@ -119,6 +119,20 @@ def item(**changes: Any) -> dict[str, Any]:
     return merge(base, changes)
 
 
+def agreement_customer(contract_id: str, **changes: Any) -> dict[str, Any]:
+    """A sender who hands parcels over under an agreement (协议客户), without an ID of its own."""
+    return party(
+        name="某网店",
+        customer_type="contract",
+        contract_id=contract_id,
+        id_type=None,
+        id_number=None,
+        id_verified=False,
+        verification_method=None,
+        **changes,
+    )
+
+
 def waybill(*, hours_after: float = 0.0, **changes: Any) -> dict[str, Any]:
     """A clean domestic waybill (releases); items given without declared_value get it computed."""
     n = next(_serial)

@@ -107,7 +107,12 @@ class EmbeddedHistoryStore:
         self._pending: dict[str, tuple[float, str]] = {}
 
     async def observe(
-        self, *, parcel: str, entities: Mapping[EntityKey, ParcelEvent], span: Span | None = None
+        self,
+        *,
+        parcel: str,
+        entities: Mapping[EntityKey, ParcelEvent],
+        span: Span | None = None,
+        watch: str | None = None,
     ) -> Observation:
         """Return every entity's history before this parcel and add the parcel to each (see HistoryStore)."""
         for event in entities.values():

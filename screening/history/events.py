@@ -116,6 +116,8 @@ class Observation:
 
     previous: StoredDecision | None
     entities: dict[EntityKey, EntityHistory]
+    # The value of the key observe() was asked to watch, read in the same round trip (None: none, no Redis).
+    watched: bytes | None = None
 
 
 def to_cents(value_cny: float) -> int:

@@ -119,10 +119,16 @@ class RedisHistoryStore:
         )
 
     async def observe(
-        self, *, parcel: str, entities: Mapping[EntityKey, ParcelEvent], span: Span | None = None
+        self,
+        *,
+        parcel: str,
+        entities: Mapping[EntityKey, ParcelEvent],
+        span: Span | None = None,
+        watch: str | None = None,
     ) -> Observation:
-        """Return every entity's history before this parcel and add the parcel to each; one round trip."""
-        return (await self.observe_many([(parcel, entities)], span))[0]
+        """Return every entity's history before this parcel and add the parcel to each; one round trip (the
+        watched key's GET in it)."""
+        return (await self._observe_many([(parcel, entities)], span, retake=False, watch=watch))[0]
 
     async def observe_many(
         self,
@@ -133,6 +139,16 @@ class RedisHistoryStore:
     ) -> list[Observation]:
         """observe() for each parcel in order, in one round trip (parcels must be distinct); retake: their
         earlier observation is taken back first, all of them, in the same round trip."""
+        return await self._observe_many(parcels, span, retake=retake, watch=None)
+
+    async def _observe_many(
+        self,
+        parcels: Sequence[tuple[str, Mapping[EntityKey, ParcelEvent]]],
+        span: Span | None,
+        *,
+        retake: bool,
+        watch: str | None,
+    ) -> list[Observation]:
         if len({parcel for parcel, _ in parcels}) != len(parcels):
             raise ValueError("observe_many takes each parcel once: observe a re-sent parcel in a later call")
         calls: list[_Call] = []
@@ -155,7 +171,10 @@ class RedisHistoryStore:
                     edges = (0, 0) if spanned is None else (spanned.detail_ms, spanned.wide_ms)
                     args[event, spanned] = (*self._observe_args(event), *edges)
                 calls.append(("observe", self._entity_keys(entity), args[event, spanned]))
+        if watch is not None:
+            calls.append((None, (), ("GET", watch)))
         results = (await self._execute(calls))[taken:]
+        watched = results.pop() if watch is not None else None
         out, at = [], 0
         for _, entities in parcels:
             replies = results[at + 1 : at + 1 + len(entities)]
@@ -166,6 +185,7 @@ class RedisHistoryStore:
                         entity: _history(raw, event)
                         for (entity, event), raw in zip(entities.items(), replies, strict=True)
                     },
+                    watched=watched,
                 )
             )
             at += 1 + len(entities)

@@ -33,13 +33,20 @@ class HistoryStore(Protocol):
     """Per-entity parcel history in event time."""
 
     async def observe(
-        self, *, parcel: str, entities: Mapping[EntityKey, ParcelEvent], span: Span | None = None
+        self,
+        *,
+        parcel: str,
+        entities: Mapping[EntityKey, ParcelEvent],
+        span: Span | None = None,
+        watch: str | None = None,
     ) -> Observation:
         """Return every entity's history before this parcel and add the parcel to each; one round trip.
 
         With a span, events older than its detail come as counts and times only (Span). With no decision
         remembered, the parcel is marked as being decided (for PENDING_MS, or until its decision is
         remembered) by the body of its events' digest: an observe() meanwhile gives that mark as previous.
+        watch: a key of the same Redis whose value comes back as Observation.watched in that round trip (the
+        agreement registry's version); a store of no Redis gives None.
         """
         ...
 

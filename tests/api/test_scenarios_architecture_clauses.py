@@ -74,6 +74,7 @@ from tests.api.test_scenarios_failures import Service, running
 from tests.conftest import ScoringClient, store_settings
 from tests.factories import (
     BASE_TIME,
+    agreement_customer,
     ant_ring,
     cn_receiver,
     export_postal,
@@ -491,15 +492,7 @@ def test_an_agreement_put_through_one_node_qualifies_on_another_node_of_its_own_
         "valid_until": "2026-12-31",
     }
     assert one.http.put("/v1/admin/agreements", json=[agreement], headers=admin).status_code == 200
-    shop = party(
-        name="某网店",
-        customer_type="contract",
-        contract_id="SHOP-614",
-        id_type=None,
-        id_number=None,
-        id_verified=False,
-        verification_method=None,
-    )
+    shop = agreement_customer("SHOP-614")
     assert one.score(waybill(sender=shop))["decision"] == "release"
     assert two.score(waybill(sender=shop))["decision"] == "release"
 
@@ -538,6 +531,36 @@ def test_a_new_waybill_costs_one_pipelined_round_trip_to_redis(counted: tuple[No
     node, trips = counted
     node.score(waybill(sender=party(phone="13544550001", id_number=resident_id(seq="615"))))
     assert trips.count == 1
+
+
+@pytest.mark.redis
+def test_a_contract_parcel_reads_the_agreement_registry_in_the_historys_round_trip(
+    nodes: Callable[..., Node], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one, two = nodes(), nodes()
+    admin = bearer(make_key(one.app, "admin", "ops"))
+    agreement = {"contract_id": "SHOP-617", "name": "某网店", "carrier": "SF", "status": "active"}
+    assert one.http.put("/v1/admin/agreements", json=[agreement], headers=admin).status_code == 200
+    shop = agreement_customer("SHOP-617", phone="13544550003")
+    assert two.score(waybill(sender=shop))["decision"] == "release"  # scripts loaded, registry read
+    trips = RoundTrips(two.app.state.engine.history, monkeypatch)
+    registry = two.app.state.engine.agreements
+    reads = 0
+    read = registry._read
+
+    async def counted(**options: Any) -> bool:
+        nonlocal reads
+        reads += 1
+        return bool(await read(**options))
+
+    monkeypatch.setattr(registry, "_read", counted)
+    assert two.score(waybill(sender=shop))["decision"] == "release"
+    # As any first body (the read+update, then the decision remembered): the registry's version rode along.
+    assert (trips.count, reads) == (2, 0)
+    suspended = {**agreement, "status": "suspended"}
+    assert one.http.put("/v1/admin/agreements", json=[suspended], headers=admin).status_code == 200
+    assert "CONTRACT_UNQUALIFIED" in codes(two.score(waybill(sender=shop)))
+    assert reads == 1
 
 
 @pytest.mark.redis

@@ -146,11 +146,16 @@ class FlakyHistory:
             raise self._unavailable()
 
     async def observe(
-        self, *, parcel: str, entities: Mapping[str, ParcelEvent], span: Span | None = None
+        self,
+        *,
+        parcel: str,
+        entities: Mapping[str, ParcelEvent],
+        span: Span | None = None,
+        watch: str | None = None,
     ) -> Observation:
         """Read and update (down: raises; replies lost: updates, then raises)."""
         self._before_observe(1)
-        seen = await self.inner.observe(parcel=parcel, entities=entities, span=span)
+        seen = await self.inner.observe(parcel=parcel, entities=entities, span=span, watch=watch)
         if self.mode == "replies_lost":
             raise self._unavailable()
         return seen

@@ -31,6 +31,7 @@ from tests.api.keys import bearer
 from tests.factories import (
     BASE_TIME,
     NO_ID,
+    agreement_customer,
     ant_ring,
     over_limit,
     party,
@@ -709,19 +710,6 @@ async def test_list_entries_sent_at_once_are_all_in_force_and_still_after_a_rest
             assert "WATCHLIST_HIT" in codes(await restarted.score(on_list(n))), phones[n]
 
 
-def shop(contract_id: str) -> Body:
-    """An agreement customer sending without an ID."""
-    return party(
-        name="某网店",
-        customer_type="contract",
-        contract_id=contract_id,
-        id_type=None,
-        id_number=None,
-        id_verified=False,
-        verification_method=None,
-    )
-
-
 @pytest.mark.anyio
 @pytest.mark.redis
 async def test_one_agreement_sent_by_json_and_csv_to_two_workers_at_once_is_one_agreement(
@@ -754,7 +742,7 @@ async def test_one_agreement_sent_by_json_and_csv_to_two_workers_at_once_is_one_
         # Both workers decide the customer's parcels by the one agreement the registry lists.
         expected = "release" if agreement["status"] == "active" else "reject"
         for w in (a, b):
-            assert (await w.score(waybill(sender=shop("SHOP-IDEM-1"))))["decision"] == expected
+            assert (await w.score(waybill(sender=agreement_customer("SHOP-IDEM-1"))))["decision"] == expected
 
 
 # Logins and lockout ---------------------------------------------------------------------------------------

@@ -101,10 +101,15 @@ class SwitchableHistory:
         return self.dead if self.down else self.live
 
     async def observe(
-        self, *, parcel: str, entities: Mapping[EntityKey, ParcelEvent], span: Span | None = None
+        self,
+        *,
+        parcel: str,
+        entities: Mapping[EntityKey, ParcelEvent],
+        span: Span | None = None,
+        watch: str | None = None,
     ) -> Observation:
         """Delegated."""
-        return await self.now.observe(parcel=parcel, entities=entities, span=span)
+        return await self.now.observe(parcel=parcel, entities=entities, span=span, watch=watch)
 
     async def remember_decision(self, *, parcel: str, digest: str, decision_json: bytes) -> None:
         """Delegated."""

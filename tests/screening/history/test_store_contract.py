@@ -9,6 +9,7 @@ import pytest
 
 from screening.history import EntityHistory, HistoryStore, Observation, ParcelEvent, Span, StoredDecision
 from screening.history.events import head_times
+from screening.history.redis import RedisHistoryStore
 from screening.history.store import PENDING_MS
 
 pytestmark = pytest.mark.anyio
@@ -555,3 +556,15 @@ async def test_observing_again_with_retake_sees_what_the_first_observation_saw(s
         assert after.entities[SENDER].cbec_year_cny == before.entities[SENDER].cbec_year_cny
     assert parcels(again[0].entities[SENDER]) == ["SF:0"]
     assert parcels(await observe(store, make_event("SF:3", T0 + 3 * HOUR))) == ["SF:0", "SF:1", "SF:2"]
+
+
+async def test_a_watched_key_comes_back_with_the_observation_from_redis_and_none_from_memory(
+    store: HistoryStore, backend: str
+) -> None:
+    key = f"watched-{backend}-{random.getrandbits(40)}"
+    if isinstance(store, RedisHistoryStore):
+        await store._client.set(key, b"7")
+    seen = await store.observe(parcel="SF:1", entities={SENDER: make_event("SF:1")}, watch=key)
+    unwatched = await store.observe(parcel="SF:2", entities={SENDER: make_event("SF:2")})
+    assert (seen.watched, unwatched.watched) == ((b"7" if backend != "embedded" else None), None)
+    assert parcels(seen.entities[SENDER]) == [] and parcels(unwatched.entities[SENDER]) == ["SF:1"]
