@@ -20,6 +20,8 @@ from screening.registry_csv import CsvRegistry, parse_csv_entries
 log = logging.getLogger(__name__)
 _UNREAD = object()
 _FAILURES = (RedisError, RedisClusterException, OSError, TimeoutError)
+# The whole registry, written or read: 50,000 agreements took 0.8 s to write and 0.5 s to read (parsed) here.
+BULK_TIMEOUT_S = 10.0
 
 AgreementStatus = Literal["active", "suspended", "expired", "not_yet_valid", "unknown"]
 
@@ -154,7 +156,8 @@ def read_seed_file(path: Path) -> str:
 
 
 # Adds or replaces agreements (field, JSON, 1 to replace or 0 to add only where missing), keeps the seeded
-# file's text when one is given and moves the version, in one step; its keys share one hash tag (Cluster).
+# file's text when one is given (ARGV[1]: '' for none, else '=' and the text) and moves the version, in one
+# step; its keys share one hash tag (Redis Cluster).
 _PUT = """
 for i = 2, #ARGV, 3 do
   if ARGV[i + 2] == '1' then
@@ -184,11 +187,14 @@ class RedisAgreementRegistry(AgreementRegistry):
         *,
         prefix: str = "scr:",
         timeout_s: float = 0.2,
+        bulk_timeout_s: float = BULK_TIMEOUT_S,
         legacy: Path | None = None,
     ) -> None:
+        # The client's own socket timeouts must allow bulk_timeout_s: timeout_s bounds the version's GET.
         super().__init__(None)
         self._client = client
         self._timeout_s = timeout_s
+        self._bulk_timeout_s = max(timeout_s, bulk_timeout_s)
         base = f"{prefix}{{agreements}}"
         self._keys = (base, base + ":v", base + ":seeded")
         # The version key's value when the hash was last read; _UNREAD before the first read.
@@ -232,7 +238,7 @@ class RedisAgreementRegistry(AgreementRegistry):
         """At start: take over an earlier release's CSV while Redis holds no registry, then seed from the
         operator's file (see seed_plan), keeping the file as seeded in Redis for every node's next start."""
         try:
-            async with asyncio.timeout(self._timeout_s):
+            async with asyncio.timeout(self._bulk_timeout_s):
                 last, version = await self._client.mget(self._keys[2], self._keys[1])
         except _FAILURES as exc:
             raise Unavailable(f"agreement registry: {exc!r}") from exc
@@ -251,8 +257,9 @@ class RedisAgreementRegistry(AgreementRegistry):
         try:
             async with asyncio.timeout(self._timeout_s):
                 version = await self._client.get(self._keys[1])
-                if version == self._version and not force:
-                    return True
+            if version == self._version and not force:
+                return True
+            async with asyncio.timeout(self._bulk_timeout_s):
                 raw = await self._client.hgetall(self._keys[0])
         except _FAILURES:
             STORE_ERRORS.labels("agreements", "read").inc()
@@ -267,7 +274,7 @@ class RedisAgreementRegistry(AgreementRegistry):
         for agreement, replace in entries:
             args += [_key(agreement), agreement.model_dump_json(), "1" if replace else "0"]
         try:
-            async with asyncio.timeout(self._timeout_s):
+            async with asyncio.timeout(self._bulk_timeout_s):
                 await self._client.eval(_PUT, len(self._keys), *self._keys, *args)
         except _FAILURES as exc:
             STORE_ERRORS.labels("agreements", "put").inc()

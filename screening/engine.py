@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 from features.goods import GoodsCatalogue
 from features.windows import window_stats_all
 from screening import metrics, stages
-from screening.agreements import AgreementRegistry, RedisAgreementRegistry, read_seed_file
+from screening.agreements import BULK_TIMEOUT_S, AgreementRegistry, RedisAgreementRegistry, read_seed_file
 from screening.cases.snapshot import case_id_of
 from screening.contract import BatchError, Decision, Reason, Waybill
 from screening.decisionlog.log import DecisionLog
@@ -685,7 +685,7 @@ def build_engine(settings: Settings) -> Engine:
             timeout_s=settings.redis_timeout_s,
         )
         agreements = RedisAgreementRegistry(
-            connect(settings.redis_url, cluster=settings.redis_cluster, timeout_s=settings.redis_timeout_s),
+            connect(settings.redis_url, cluster=settings.redis_cluster, timeout_s=BULK_TIMEOUT_S),
             prefix=settings.redis_prefix,
             timeout_s=settings.redis_timeout_s,
             legacy=data_dir / "agreements.csv",

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from redis.asyncio import Redis
 
-from screening.agreements import Agreement, AgreementRegistry, RedisAgreementRegistry
+from screening.agreements import BULK_TIMEOUT_S, Agreement, AgreementRegistry, RedisAgreementRegistry
 from screening.errors import Unavailable
+from screening.history.redis import connect
 from tests.services_redis import TIMEOUT_S, free_port
 
 HEADER = "contract_id,name,carrier,status,valid_from,valid_until"
@@ -167,3 +168,20 @@ async def test_a_field_broken_by_hand_in_redis_is_left_out_and_the_rest_count(re
             await client.aclose()
 
     assert await scenario() == ["SHOP-1"]
+
+
+@pytest.mark.redis
+async def test_a_carriers_whole_registry_is_written_and_read_within_the_services_short_timeout(
+    redis_server: int,
+) -> None:
+    # The service's Redis timeout (0.2 s) bounds the version's GET, not a bulk write or read of the hash.
+    prefix = f"t{uuid.uuid4().hex[:10]}:"
+    client = connect(f"redis://127.0.0.1:{redis_server}/0", timeout_s=BULK_TIMEOUT_S)
+    registry = RedisAgreementRegistry(client, prefix=prefix, timeout_s=0.2)
+    try:
+        shops = [Agreement(contract_id=f"SHOP-{n}", name="某网店", carrier="SF") for n in range(20_000)]
+        assert await registry.put(shops) == 20_000
+        assert len(await registry.listing()) == 20_000
+        assert registry.status("SHOP-19999", on=ON, carrier="SF") == "active"
+    finally:
+        await registry.close()
