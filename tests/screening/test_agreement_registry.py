@@ -25,7 +25,10 @@ Node = Callable[[], AgreementRegistry]
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture(params=["csv", pytest.param("redis", marks=pytest.mark.redis)])
+FORMS = ["csv", *(pytest.param(name, marks=pytest.mark.redis) for name in ("redis", "cluster"))]
+
+
+@pytest.fixture(params=FORMS)
 async def node(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Node]:
     """node() starts another registry of one service: a worker of the data dir, or a node of the Redis."""
     count = iter(range(1000))
@@ -33,19 +36,20 @@ async def node(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[
         data = tmp_path / "data"
         yield lambda: AgreementRegistry(data / "agreements.csv", seeded=data / "agreements.seeded.csv")
         return
-    port = request.getfixturevalue("redis_server")
+    cluster = request.param == "cluster"
+    port = request.getfixturevalue("redis_cluster")[0] if cluster else request.getfixturevalue("redis_server")
     prefix = f"t{uuid.uuid4().hex[:10]}:"
-    clients: list[Redis] = []
+    registries: list[AgreementRegistry] = []
 
     def start() -> AgreementRegistry:
-        client = Redis.from_url(f"redis://127.0.0.1:{port}/0")
-        clients.append(client)
+        client = connect(f"redis://127.0.0.1:{port}", cluster=cluster, timeout_s=BULK_TIMEOUT_S)
         legacy = tmp_path / f"node-{next(count)}" / "agreements.csv"
-        return RedisAgreementRegistry(client, prefix=prefix, timeout_s=TIMEOUT_S, legacy=legacy)
+        registries.append(RedisAgreementRegistry(client, prefix=prefix, timeout_s=TIMEOUT_S, legacy=legacy))
+        return registries[-1]
 
     yield start
-    for client in clients:
-        await client.aclose()
+    for registry in registries:
+        await registry.close()
 
 
 async def status(registry: AgreementRegistry, contract_id: str = "SHOP-1", carrier: str = "SF") -> str:
@@ -119,7 +123,7 @@ async def test_a_row_the_operator_changed_in_the_file_replaces_the_registrys_at_
 
 
 @pytest.mark.redis
-@pytest.mark.parametrize("node", ["redis"], indirect=True)
+@pytest.mark.parametrize("node", ["redis", "cluster"], indirect=True)
 async def test_redis_takes_over_the_data_dirs_csv_of_an_earlier_release_once(
     node: Node, tmp_path: Path
 ) -> None:
