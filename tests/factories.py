@@ -119,6 +119,19 @@ def item(**changes: Any) -> dict[str, Any]:
     return merge(base, changes)
 
 
+def inspection_report(wb: dict[str, Any], result: str, *, inspected_at: str) -> dict[str, Any]:
+    """The body of POST /v1/inspections for a waybill; a violation is of counterfeit goods."""
+    body: dict[str, Any] = {
+        "carrier": wb["carrier"],
+        "waybill_no": wb["waybill_no"],
+        "result": result,
+        "inspected_at": inspected_at,
+    }
+    if result == "violation":
+        body["violation_type"] = "counterfeit"
+    return body
+
+
 def agreement_customer(contract_id: str, **changes: Any) -> dict[str, Any]:
     """A sender who hands parcels over under an agreement (协议客户), without an ID of its own."""
     return party(

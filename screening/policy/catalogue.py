@@ -145,8 +145,8 @@ CATALOGUE: dict[str, ReasonSpec] = {
     ),
     "RANDOM_AUDIT": ReasonSpec(
         "inspect",
-        "随机抽检（抽检率{rate}）",
-        "Chosen for a random inspection (rate {rate})",
+        "随机抽检（抽检率{rate_pct}）",
+        "Chosen for a random inspection (rate {rate_pct})",
     ),
     "HISTORY_UNAVAILABLE": ReasonSpec(
         "inspect",

@@ -24,7 +24,8 @@ def random_audit(p: Parcel, policy: Policy) -> Reason | None:
     # Shown to six decimals rounded down, so the evidence keeps the draw under the rate: a draw of
     # 0.0049996 at a rate of 0.005 reads 0.004999, not 0.005.
     shown = float(Decimal(draw).quantize(_SHOWN, rounding=ROUND_FLOOR))
-    return reason("RANDOM_AUDIT", rate=rate, draw=shown)
+    # The rate as people read it (0.5%), where the evidence keeps the policy's figure (0.005).
+    return reason("RANDOM_AUDIT", words={"rate_pct": f"{rate * 100:g}%"}, rate=rate, draw=shown)
 
 
 _SHOWN = Decimal("0.000001")

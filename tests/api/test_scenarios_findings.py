@@ -51,6 +51,7 @@ from tests.factories import (
     cn_receiver,
     export_postal,
     hk_receiver,
+    inspection_report,
     item,
     party,
     resident_id,
@@ -165,14 +166,7 @@ class Desk:
 
     def report(self, wb: dict[str, Any], result: str, hours: float, **more: Any) -> dict[str, Any]:
         """POST /v1/inspections of a waybill, inspected `hours` after the base time; expects it accepted."""
-        body: dict[str, Any] = {
-            "carrier": wb["carrier"],
-            "waybill_no": wb["waybill_no"],
-            "result": result,
-            "inspected_at": at(hours),
-        }
-        if result == "violation":
-            body["violation_type"] = "counterfeit"
+        body = inspection_report(wb, result, inspected_at=at(hours))
         r = self._keep(self.client.http.post("/v1/inspections", json=body | more))
         assert r.status_code == 200, r.text
         out: dict[str, Any] = r.json()

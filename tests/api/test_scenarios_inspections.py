@@ -34,6 +34,7 @@ from tests.factories import (
     cn_receiver,
     export_postal,
     hk_receiver,
+    inspection_report,
     item,
     party,
     resident_id,
@@ -80,15 +81,7 @@ def at(hours: float) -> str:
 
 def inspection(wb: dict[str, Any], result: str, hours: float = 1.0, **more: Any) -> dict[str, Any]:
     """An inspection report of a waybill, made `hours` after the base time."""
-    body: dict[str, Any] = {
-        "carrier": wb["carrier"],
-        "waybill_no": wb["waybill_no"],
-        "result": result,
-        "inspected_at": at(hours),
-    }
-    if result == "violation":
-        body["violation_type"] = "counterfeit"
-    return body | more
+    return inspection_report(wb, result, inspected_at=at(hours)) | more
 
 
 def report(client: CaseClient, body: dict[str, Any], **headers: str) -> httpx2.Response:

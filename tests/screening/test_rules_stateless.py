@@ -506,7 +506,11 @@ def test_random_audit_fires_for_a_drawn_parcel_only(engine: Engine) -> None:
     engine.policy = engine.policy.model_copy(update={"audit": Audit(random_rate=0.005)})
     drawn = next(f"SF{n:012d}" for n in range(100_000) if audit_draw("SF", f"SF{n:012d}") < 0.005)
     missed = next(f"SF{n:012d}" for n in range(100_000) if audit_draw("SF", f"SF{n:012d}") > 0.9)
-    assert reasons(engine, waybill(waybill_no=drawn))["RANDOM_AUDIT"].outcome == "inspect"
+    audit = reasons(engine, waybill(waybill_no=drawn))["RANDOM_AUDIT"]
+    assert audit.outcome == "inspect"
+    # The rate as people read it in the messages; the evidence keeps the policy's figure.
+    assert "抽检率0.5%" in audit.message and "rate 0.5%" in audit.message_en
+    assert audit.evidence["rate"] == 0.005
     assert "RANDOM_AUDIT" not in reasons(engine, waybill(waybill_no=missed))
 
 
