@@ -827,7 +827,7 @@ async def test_a_random_audit_reason_names_the_policys_rate_in_evidence_and_sent
     assert (r.outcome, d.decision, d.reasons) == ("inspect", "inspect", [r])
     assert r.evidence["rate"] == rate
     assert 0.0 <= r.evidence["draw"] < rate
-    shown = f"{rate:g}"  # 0.005, not 0.01 nor 5e-03
+    shown = f"{rate * 100:g}%"  # as people read a rate: 0.5%, not 0.005 nor 5e-03
     assert shown in r.message and "抽检" in r.message, r.message
     assert shown in r.message_en and "random" in r.message_en.lower(), r.message_en
 
