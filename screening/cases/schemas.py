@@ -3,7 +3,16 @@
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 CaseStatus = Literal[
     "open", "in_review", "info_requested", "released", "seized", "returned", "referred_to_police"
@@ -119,6 +128,15 @@ class CaseQuery(BaseModel):
     sort: Literal["priority", "age", "newest"] = "priority"
     page: Annotated[int, Field(ge=1, le=100_000)] = 1
     per_page: Annotated[int, Field(ge=1, le=200)] = 50
+
+    @field_validator("opened_to", mode="after")
+    @classmethod
+    def _not_before_from(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
+        # An empty page would hide the mistyped bound: the officer is told which one.
+        first = info.data.get("opened_from")
+        if value is not None and first is not None and value < first:
+            raise PydanticCustomError("period_order", "opened_to is before opened_from")
+        return value
 
 
 class CasePage(BaseModel):

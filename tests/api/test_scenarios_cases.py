@@ -748,6 +748,7 @@ BAD_QUERIES: list[tuple[dict[str, Any], str]] = [
     ({"carrier": "sf"}, "carrier"),
     ({"reason": "not a code"}, "reason"),
     ({"opened_from": "2026-11-11T09:30:00"}, "opened_from"),
+    ({"opened_from": "2026-11-12T00:00:00+08:00", "opened_to": "2026-11-11T00:00:00+08:00"}, "opened_to"),
     ({"cluster_id": "RING-1"}, "cluster_id"),
     ({"unassigned": "perhaps"}, "unassigned"),
 ]
