@@ -372,10 +372,16 @@ def _opened(hits: list[_Hit], joints: tuple[int, ...]) -> list[_Hit]:
     return opened
 
 
+_ES_AFTER = ("s", "x", "z", "ch", "sh", "o")
+
+
 def _plural_end(text: str, end: int) -> int:
     """End of an English plural -s/-es at text[end:] when it closes the word, else -1."""
     for suffix in ("s", "es"):
         stop = end + len(suffix)
+        # -es only where English spells it (boxes, matches, tomatoes): heroines are no heroin.
+        if suffix == "es" and not text[:end].endswith(_ES_AFTER):
+            continue
         if text.startswith(suffix, end) and (
             stop == len(text) or not _is_word(text[stop]) or text[stop].isdigit()
         ):
