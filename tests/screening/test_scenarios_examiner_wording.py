@@ -32,14 +32,13 @@ from typing import Any
 
 import pytest
 
-from features.goods import GoodsCatalogue, GoodsMatch
+from features.goods import GoodsCatalogue
 from screening.engine import Engine
 from tests.conftest import ScoringClient
 from tests.factories import waybill
+from tests.screening.goods_rows import assert_ordinary, assert_prohibited, p
 from tests.screening.test_scenarios import codes
 from tests.screening.test_scenarios_goods import decide, hit_classes, line, the_reason
-
-HAZARDOUS = "hazardous_chemicals"
 
 
 @pytest.fixture(scope="module")
@@ -51,23 +50,6 @@ def catalogue() -> GoodsCatalogue:
 def g(description: str, category: str | None = None, brand: str | None = None) -> Any:
     """One ordinary-goods row: a description, its declared category and brand (None: left to the service)."""
     return pytest.param(description, category, brand, id=description)
-
-
-def p(description: str, prohibited_class: str) -> Any:
-    """One prohibited-goods row: a description and the class it belongs to."""
-    return pytest.param(description, prohibited_class, id=description)
-
-
-def assert_ordinary(match: GoodsMatch, description: str) -> None:
-    """No prohibited hit, and not read as hazardous chemicals (which RULES §2 prohibits for post)."""
-    assert match.prohibited == (), f"{description}: {match.prohibited}"
-    assert HAZARDOUS not in (match.category, match.described_category), description
-
-
-def assert_prohibited(match: GoodsMatch, description: str, prohibited_class: str) -> None:
-    """At least one hit, one of them of the class the goods belong to."""
-    classes = {h.prohibited_class for h in match.prohibited}
-    assert prohibited_class in classes, f"{description}: {match.prohibited}"
 
 
 # 1. Ordinary goods the service already clears

@@ -26,9 +26,9 @@ from typing import Any
 
 import pytest
 
-from features.goods import GoodsCatalogue, GoodsMatch
+from features.goods import GoodsCatalogue
+from tests.screening.goods_rows import assert_ordinary, assert_prohibited, p
 
-HAZARDOUS = "hazardous_chemicals"
 ORDINARY_PARAMS = ("description", "category")
 PROHIBITED_PARAMS = ("description", "prohibited_class")
 
@@ -42,23 +42,6 @@ def catalogue() -> GoodsCatalogue:
 def g(description: str, category: str | None = None) -> Any:
     """One ordinary-goods row: a description and its declared category (None: left to the service)."""
     return pytest.param(description, category, id=description)
-
-
-def p(description: str, prohibited_class: str) -> Any:
-    """One prohibited-goods row: a description and the class it belongs to."""
-    return pytest.param(description, prohibited_class, id=description)
-
-
-def assert_ordinary(match: GoodsMatch, description: str) -> None:
-    """No prohibited hit, and not read as hazardous chemicals (which RULES §2 prohibits for post)."""
-    assert match.prohibited == (), f"{description}: {match.prohibited}"
-    assert HAZARDOUS not in (match.category, match.described_category), description
-
-
-def assert_prohibited(match: GoodsMatch, description: str, prohibited_class: str) -> None:
-    """At least one hit, one of them of the class the goods belong to."""
-    classes = {h.prohibited_class for h in match.prohibited}
-    assert prohibited_class in classes, f"{description}: {match.prohibited}"
 
 
 def check_ordinary(catalogue: GoodsCatalogue, description: str, category: str | None) -> None:
