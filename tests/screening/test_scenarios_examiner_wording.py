@@ -41,12 +41,6 @@ from tests.screening.test_scenarios import codes
 from tests.screening.test_scenarios_goods import decide, hit_classes, line, the_reason
 
 
-@pytest.fixture(scope="module")
-def catalogue() -> GoodsCatalogue:
-    """The shipped goods lists (the ones the engine loads)."""
-    return GoodsCatalogue.shipped()
-
-
 def g(description: str, category: str | None = None, brand: str | None = None) -> Any:
     """One ordinary-goods row: a description, its declared category and brand (None: left to the service)."""
     return pytest.param(description, category, brand, id=description)

@@ -33,12 +33,6 @@ ORDINARY_PARAMS = ("description", "category")
 PROHIBITED_PARAMS = ("description", "prohibited_class")
 
 
-@pytest.fixture(scope="module")
-def catalogue() -> GoodsCatalogue:
-    """The shipped goods lists (the ones the engine loads)."""
-    return GoodsCatalogue.shipped()
-
-
 def g(description: str, category: str | None = None) -> Any:
     """One ordinary-goods row: a description and its declared category (None: left to the service)."""
     return pytest.param(description, category, id=description)

@@ -26,12 +26,6 @@ from features.goods import GoodsCatalogue
 from tests.screening.goods_rows import assert_ordinary, assert_prohibited, p
 
 
-@pytest.fixture(scope="module")
-def catalogue() -> GoodsCatalogue:
-    """The shipped goods lists (the ones the engine loads)."""
-    return GoodsCatalogue.shipped()
-
-
 def g(description: str) -> Any:
     """One ordinary-goods row, its category left to the service."""
     return pytest.param(description, id=description)
