@@ -35,6 +35,11 @@ def g(description: str) -> Any:
 
 
 ORDINARY: list[Any] = [
+    # named after a listed term the audits added (制冷剂, 冷烟火, 一级文物): a tool, a device, a book
+    g("制冷剂压力表 空调 加氟 双表阀"),
+    g("R410A 制冷剂表 套装 加氟工具"),
+    g("冷烟火机 婚庆 舞台 设备"),
+    g("一级文物图录 精装 书"),
     g("热风枪 2000W 数显 贴膜 拆焊"),
     g("吹气枪 高压 空压机 除尘"),
     g("充气枪 轮胎 带表 气压"),
