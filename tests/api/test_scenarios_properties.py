@@ -31,7 +31,7 @@ from api.app import create_app
 from features.vector import FEATURE_NAMES, FeatureSet
 from models.scorer import BoosterModel
 from screening.agreements import Agreement
-from screening.contract import MAX_AMOUNT, BatchError, Category, Decision, Waybill, to_fen
+from screening.contract import MAX_AMOUNT, BatchError, Category, Decision, IdType, Waybill, to_fen
 from screening.engine import Engine, build_engine
 from screening.history import EmbeddedHistoryStore, HistoryUnavailable
 from screening.policy.loader import load_policy
@@ -111,17 +111,7 @@ ABROAD: dict[str, tuple[str, str | None, str, str, str, int]] = {
     "AU": ("Sydney", None, "{n} George Street", "61", "4", 8),
     "RU": ("Moscow", None, "ul. Tverskaya {n}, kv. {b}", "7", "9", 9),
 }
-ID_TYPES = [
-    "resident_id",
-    "temporary_id",
-    "military_id",
-    "passport",
-    "hk_macau_permit",
-    "taiwan_permit",
-    "foreign_resident",
-    "uscc",
-    "other",
-]
+ID_TYPES = list(get_args(IdType))
 METHODS = [None, "id_reader", "online_check", "face_match", "manual", "none"]
 USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 # The agreement registry every engine and app starts with (协议客户): one for each status a contract may have.
