@@ -520,12 +520,19 @@ class Engine:
                 stale = _stale_entities(facts, e)
                 if stale:
                     await self.history.forget(parcel=facts.waybill.parcel_key, entities=stale)
-            await self.history.remember_many(
-                [
+            now: list[tuple[str, str, bytes]] = []
+            soon: list[tuple[str, str, bytes]] = []
+            for (facts, _, decision), e in zip(decided, earlier, strict=True):
+                # A first body released or inspected rides on the next round trip: one round trip a waybill
+                # (ARCHITECTURE). A hold, whose case the re-send must find, and a correction are written now.
+                first = e is None and decision.decision != "hold"
+                (soon if first else now).append(
                     (facts.waybill.parcel_key, facts.digest, self._remembered(decision, facts, e))
-                    for (facts, _, decision), e in zip(decided, earlier, strict=True)
-                ]
-            )
+                )
+            if now:
+                await self.history.remember_many(now)
+            if soon:
+                await self.history.remember_soon(soon)
         for (facts, _, decision), e in zip(decided, earlier, strict=True):
             # A corrected body no longer held: the case an earlier body opened says so (its status stays).
             case_id = e.case_of_parcel if e is not None else None

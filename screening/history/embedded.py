@@ -158,6 +158,10 @@ class EmbeddedHistoryStore:
         for parcel, digest, decision_json in decisions:
             await self.remember_decision(parcel=parcel, digest=digest, decision_json=decision_json)
 
+    async def remember_soon(self, decisions: Sequence[tuple[str, str, bytes]]) -> None:
+        """remember_many(): in this process it costs no round trip to wait for."""
+        await self.remember_many(decisions)
+
     async def recall(self, *, parcel: str) -> StoredDecision | None:
         """The decision remembered for a parcel, if any."""
         return self._decision(parcel)

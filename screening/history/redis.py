@@ -6,13 +6,14 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
 from operator import attrgetter
-from typing import Any, Self
+from typing import Any, NamedTuple, Self
 
 from redis.asyncio import Redis, RedisCluster
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import NoScriptError, RedisClusterException, RedisError, ResponseError
 
+from screening import metrics
 from screening.history.events import (
     HOUR_MS,
     EntityHistory,
@@ -49,11 +50,29 @@ __all__ = ["RedisHistoryStore"]
 #   {prefix}{d:<parcel>} "digest|decision json", or "?digest" while a body is being decided (claim.lua)
 # An event takes ~49 bytes of listpack, so an ordinary entity is one hash: 391 bytes with 5 events
 # (python -m loadtest.memory), where the former five keys an entity took 1,783.
-_SCRIPTS = ("observe", "forget", "violation", "listed", "claim")
+_SCRIPTS = ("observe", "forget", "violation", "listed", "claim", "remember")
 _FAILURES = (RedisError, RedisClusterException, OSError, TimeoutError)
 
 # (script name, keys, args) for EVALSHA, or (None, (), command) for a plain command.
 _Call = tuple[str | None, tuple[str, ...], tuple[str | int | bytes, ...]]
+
+
+class _Waiting(NamedTuple):
+    """A decision remembered soon: its parcel, the decision key's value, and the call writing it."""
+
+    parcel: str
+    value: bytes
+    call: _Call
+
+
+# How long a decision remembered soon waits for another call's round trip to ride on before it is written on
+# its own. Under load the next parcel's round trip comes sooner; a re-send meanwhile finds the parcel claimed
+# (claim.lua) and polls for it, and in this process recall() finds it at once.
+REMEMBER_SOON_S = 0.005
+# After a failed round trip the decisions it carried wait again, tried this often with no other call, and at
+# most this many (the oldest dropped beyond).
+REMEMBER_RETRY_S = 1.0
+REMEMBER_WAITING_MAX = 10_000
 
 
 _SOURCES = {
@@ -102,6 +121,11 @@ class RedisHistoryStore:
         # The same for every entity and call: packed once.
         self._limits = (horizon_ms, max_events, LONG_KEEP_MS, max_cbec, LONG_KEEP_MS)
         self._shas: dict[str, str] = {}
+        # remember_soon(): SETs waiting for the next round trip, and their values by parcel until they land.
+        self._soon: list[_Waiting] = []
+        self._soon_values: dict[str, bytes] = {}
+        self._soon_timer: asyncio.TimerHandle | None = None
+        self._flushes: set[asyncio.Task[None]] = set()
 
     @classmethod
     def from_url(
@@ -197,13 +221,42 @@ class RedisHistoryStore:
 
     async def remember_many(self, decisions: Sequence[tuple[str, str, bytes]]) -> None:
         """remember_decision() for each (parcel, digest, decision_json), in one round trip."""
-        calls: list[_Call] = []
-        for parcel, digest, decision_json in decisions:
-            if "|" in digest:
-                raise ValueError("'|' is not allowed in a digest")
-            value = digest.encode() + b"|" + decision_json
-            calls.append((None, (), ("SET", self._decision_key(parcel), value, "PX", self._decision_ttl_ms)))
-        await self._execute(calls)
+        await self._execute([self._remember_call(parcel, value) for parcel, value in _stored(decisions)])
+
+    async def remember_soon(self, decisions: Sequence[tuple[str, str, bytes]]) -> None:
+        """remember_many(), written with this store's next round trip (within REMEMBER_SOON_S), not its own.
+
+        recall() in this process finds them at once; close() writes what still waits. A round trip that fails
+        leaves them waiting for the next; written late, a decision does not replace another body's.
+        """
+        for (parcel, value), (_, digest, _) in zip(_stored(decisions), decisions, strict=True):
+            call: _Call = ("remember", (self._decision_key(parcel),), (value, self._decision_ttl_ms, digest))
+            self._soon.append(_Waiting(parcel, value, call))
+            self._soon_values[parcel] = value
+        self._arm(REMEMBER_SOON_S)
+
+    def _remember_call(self, parcel: str, value: bytes) -> _Call:
+        return (None, (), ("SET", self._decision_key(parcel), value, "PX", self._decision_ttl_ms))
+
+    def _arm(self, delay_s: float) -> None:
+        if self._soon_timer is None:
+            self._soon_timer = asyncio.get_running_loop().call_later(delay_s, self._flush_soon)
+
+    def _disarm(self) -> None:
+        if self._soon_timer is not None:
+            self._soon_timer.cancel()
+            self._soon_timer = None
+
+    def _flush_soon(self) -> None:
+        self._soon_timer = None
+        if self._soon:
+            task = asyncio.get_running_loop().create_task(self._flush())
+            self._flushes.add(task)  # held until done: the loop keeps only a weak reference
+            task.add_done_callback(self._flushes.discard)
+
+    async def _flush(self) -> None:
+        with contextlib.suppress(HistoryUnavailable):
+            await self._execute([])
 
     async def forget(self, *, parcel: str, entities: Sequence[EntityKey]) -> None:
         """Remove a parcel's events and cbec contribution from these entities."""
@@ -225,6 +278,9 @@ class RedisHistoryStore:
 
     async def recall(self, *, parcel: str) -> StoredDecision | None:
         """The decision remembered for a parcel, if any."""
+        waiting = self._soon_values.get(parcel)
+        if waiting is not None:
+            return _decision(waiting)
         results = await self._execute([(None, (), ("GET", self._decision_key(parcel)))])
         return _unless_pending(_decision(results[0]))
 
@@ -237,7 +293,15 @@ class RedisHistoryStore:
             return False
 
     async def close(self) -> None:
-        """Close the client and its connections."""
+        """Write the decisions remembered soon, then close the client and its connections."""
+        self._disarm()
+        await asyncio.gather(*self._flushes)
+        await self._flush()
+        self._disarm()
+        if self._soon:
+            metrics.STORE_ERRORS.labels("history", "remember").inc(len(self._soon))
+            self._soon.clear()
+            self._soon_values.clear()
         await self._client.aclose()
 
     def _decision_key(self, parcel: str) -> str:
@@ -258,25 +322,56 @@ class RedisHistoryStore:
         )
 
     async def _execute(self, calls: Sequence[_Call]) -> list[Any]:
+        # Decisions remembered soon go first: a later observe() of the same parcel must find them.
+        waiting, self._soon = self._soon, []
+        if waiting:
+            self._disarm()
+        if not waiting and not calls:
+            return []
+        sent = [*(w.call for w in waiting), *calls]
         try:
             async with asyncio.timeout(self._timeout_s):
                 if not self._shas:
                     await self._load_scripts()
-                results = await self._pipeline(calls)
+                results = await self._pipeline(sent)
                 if any(isinstance(r, NoScriptError) for r in results):
                     # A restarted or failed-over node lost its script cache; every call is idempotent.
                     await self._load_scripts()
-                    results = await self._pipeline(calls)
+                    results = await self._pipeline(sent)
         except _FAILURES as exc:
+            self._wait_again(waiting)
             if isinstance(self._client, RedisCluster) and not isinstance(exc, ResponseError):
                 # Rediscover the cluster's nodes and slots on the next call.
                 with contextlib.suppress(*_FAILURES):
                     await self._client.aclose()
             raise HistoryUnavailable(f"history store: {exc!r}") from exc
+        except BaseException:
+            self._wait_again(waiting)  # cancelled: written or not, they are tried again
+            raise
+        for w, r in zip(waiting, results, strict=False):
+            if isinstance(r, Exception):
+                metrics.STORE_ERRORS.labels("history", "remember").inc()
+            if self._soon_values.get(w.parcel) is w.value:
+                del self._soon_values[w.parcel]
+        results = results[len(waiting) :]
         for r in results:
             if isinstance(r, Exception):
                 raise HistoryUnavailable(f"history store: {r!r}") from r
         return results
+
+    def _wait_again(self, waiting: Sequence["_Waiting"]) -> None:
+        """Put back what a failed round trip carried, before what was remembered meanwhile."""
+        if not waiting:
+            return
+        self._soon[:0] = waiting
+        dropped = len(self._soon) - REMEMBER_WAITING_MAX
+        if dropped > 0:
+            metrics.STORE_ERRORS.labels("history", "remember").inc(dropped)
+            for w in self._soon[:dropped]:
+                if self._soon_values.get(w.parcel) is w.value:
+                    del self._soon_values[w.parcel]
+            del self._soon[:dropped]
+        self._arm(REMEMBER_RETRY_S)
 
     async def _pipeline(self, calls: Sequence[_Call]) -> list[Any]:
         if isinstance(self._client, Redis):
@@ -378,6 +473,16 @@ def _claim(key: str, entities: Mapping[EntityKey, ParcelEvent]) -> _Call:
 
 
 _PENDING = b"?"
+
+
+def _stored(decisions: Sequence[tuple[str, str, bytes]]) -> list[tuple[str, bytes]]:
+    """(parcel, the decision key's value) of each (parcel, digest, decision_json)."""
+    stored = []
+    for parcel, digest, decision_json in decisions:
+        if "|" in digest:
+            raise ValueError("'|' is not allowed in a digest")
+        stored.append((parcel, digest.encode() + b"|" + decision_json))
+    return stored
 
 
 def _unless_pending(decision: StoredDecision | None) -> StoredDecision | None:

@@ -69,6 +69,13 @@ class HistoryStore(Protocol):
         """remember_decision() for each (parcel, digest, decision_json), in one round trip."""
         ...
 
+    async def remember_soon(self, decisions: Sequence[tuple[str, str, bytes]]) -> None:
+        """remember_many() without a round trip of its own: the writes ride on the store's next one, soon.
+
+        recall() in this process finds them at once, and close() writes what still waits.
+        """
+        ...
+
     async def recall(self, *, parcel: str) -> StoredDecision | None:
         """The decision remembered for a parcel, if any (read only)."""
         ...

@@ -188,6 +188,13 @@ class FlakyHistory:
         if self.mode == "replies_lost":
             raise self._unavailable()
 
+    async def remember_soon(self, decisions: Sequence[tuple[str, str, bytes]]) -> None:
+        """A write."""
+        self._before_write()
+        await self.inner.remember_soon(decisions)
+        if self.mode == "replies_lost":
+            raise self._unavailable()
+
     async def recall(self, *, parcel: str) -> StoredDecision | None:
         """A read."""
         if self.mode in ("down", "replies_lost"):

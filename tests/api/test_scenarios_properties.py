@@ -635,6 +635,10 @@ class DownHistory(EmbeddedHistoryStore):
         """Unreachable."""
         raise HistoryUnavailable("history store down")
 
+    async def remember_soon(self, *_: Any, **__: Any) -> NoReturn:
+        """Unreachable."""
+        raise HistoryUnavailable("history store down")
+
     async def forget(self, **_: Any) -> NoReturn:
         """Unreachable."""
         raise HistoryUnavailable("history store down")

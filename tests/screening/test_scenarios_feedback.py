@@ -129,6 +129,10 @@ class SwitchableHistory:
         """Delegated."""
         await self.now.remember_many(decisions)
 
+    async def remember_soon(self, decisions: Sequence[tuple[str, str, bytes]]) -> None:
+        """Delegated."""
+        await self.now.remember_soon(decisions)
+
     async def recall(self, *, parcel: str) -> StoredDecision | None:
         """Delegated."""
         return await self.now.recall(parcel=parcel)

@@ -1,16 +1,20 @@
 """What only the Redis store has: key layout, expiry, cluster routing, script reloads and failing fast."""
 
+import asyncio
 import socket
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from redis.asyncio import Redis, RedisCluster
 from redis.crc import key_slot
 
+from screening import metrics
 from screening.history import HistoryUnavailable, ParcelEvent, RedisHistoryStore
+from screening.history import redis as redis_store
 from screening.history.store import PENDING_MS
 from tests.services_redis import TIMEOUT_S as REDIS_TIMEOUT_S
 from tests.services_redis import free_port, start_redis_server, stop_processes
@@ -185,6 +189,122 @@ async def test_one_observe_spans_entities_on_every_cluster_node(
     finally:
         await store.close()
         await probe.aclose()
+
+
+@pytest.fixture
+def held_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Decisions remembered soon wait for the next round trip however long it takes."""
+    monkeypatch.setattr(redis_store, "REMEMBER_SOON_S", 3600.0)
+
+
+def count_round_trips(store: RedisHistoryStore, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """A one-item list counting the store's round trips from now on."""
+    trips = [0]
+    pipeline = store._pipeline
+
+    async def counted(calls: Any) -> list[Any]:
+        trips[0] += 1
+        return await pipeline(calls)
+
+    monkeypatch.setattr(store, "_pipeline", counted)
+    return trips
+
+
+@pytest.mark.usefixtures("held_back")
+async def test_a_decision_remembered_soon_rides_on_the_stores_next_round_trip(
+    store: RedisHistoryStore, raw: Redis, prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await store.observe(parcel="SF:1", entities={SENDER: make_event()})  # scripts loaded
+    trips = count_round_trips(store, monkeypatch)
+
+    await store.remember_soon([("SF:1", "d41d8cd98f00", b'{"d":1}')])
+    assert (trips[0], await raw.get(f"{prefix}{{d:SF:1}}")) == (0, b"?d41d8cd98f00")  # still the claim
+    await store.observe(parcel="SF:2", entities={SENDER: make_event("SF:2")})
+
+    assert (trips[0], await raw.get(f"{prefix}{{d:SF:1}}")) == (1, b'd41d8cd98f00|{"d":1}')
+
+
+async def test_a_decision_remembered_soon_is_written_by_itself_when_no_other_call_comes(
+    store: RedisHistoryStore, raw: Redis, prefix: str
+) -> None:
+    await store.remember_soon([("SF:1", "d41d8cd98f00", b'{"d":1}')])
+
+    for _ in range(400):  # up to 2 s
+        if await raw.get(f"{prefix}{{d:SF:1}}") is not None:
+            break
+        await asyncio.sleep(0.005)
+    assert await raw.get(f"{prefix}{{d:SF:1}}") == b'd41d8cd98f00|{"d":1}'
+    assert await raw.pttl(f"{prefix}{{d:SF:1}}") > 29 * DAY_S * 1000
+
+
+@pytest.mark.usefixtures("held_back")
+async def test_closing_the_store_writes_the_decisions_still_waiting(
+    redis_server: int, raw: Redis, prefix: str
+) -> None:
+    store = RedisHistoryStore.from_url(f"redis://127.0.0.1:{redis_server}/0", prefix=prefix)
+    await store.remember_soon([("SF:1", "aa", b"{}"), ("SF:2", "bb", b"{}")])
+
+    await store.close()
+
+    assert await raw.mget(f"{prefix}{{d:SF:1}}", f"{prefix}{{d:SF:2}}") == [b"aa|{}", b"bb|{}"]
+
+
+@pytest.mark.usefixtures("held_back")
+async def test_a_late_decision_does_not_replace_another_bodys(
+    store: RedisHistoryStore, raw: Redis, prefix: str
+) -> None:
+    await store.observe(parcel="SF:1", entities={SENDER: make_event(digest="aa")})
+    await store.remember_soon([("SF:1", "aa", b'{"d":1}')])
+    await raw.set(f"{prefix}{{d:SF:1}}", b'bb|{"d":2}')  # a correction decided on another node meanwhile
+
+    await store.observe(parcel="SF:2", entities={SENDER: make_event("SF:2")})
+
+    assert await raw.get(f"{prefix}{{d:SF:1}}") == b'bb|{"d":2}'
+
+
+@pytest.mark.usefixtures("held_back")
+async def test_decisions_whose_round_trip_failed_wait_and_are_written_once_redis_is_back(
+    tmp_path: Path,
+) -> None:
+    port = free_port()
+    server = start_redis_server(port, workdir=tmp_path)
+    store = RedisHistoryStore.from_url(f"redis://127.0.0.1:{port}", prefix="p:", timeout_s=0.5)
+    try:
+        await store.observe(parcel="SF:1", entities={SENDER: make_event(digest="aa")})
+        await store.remember_soon([("SF:1", "aa", b'{"d":1}')])
+        stop_processes([server])
+        with pytest.raises(HistoryUnavailable):
+            await store.observe(parcel="SF:2", entities={SENDER: make_event("SF:2")})
+        assert await store.recall(parcel="SF:1") is not None  # still waiting, here
+
+        server = start_redis_server(port, workdir=tmp_path)
+        await store.observe(parcel="SF:3", entities={SENDER: make_event("SF:3")})
+
+        async with Redis(port=port) as raw:
+            assert await raw.get("p:{d:SF:1}") == b'aa|{"d":1}'
+    finally:
+        await store.close()
+        stop_processes([server])
+
+
+@pytest.mark.usefixtures("held_back")
+async def test_beyond_the_bound_the_oldest_waiting_decisions_are_dropped_and_counted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(redis_store, "REMEMBER_WAITING_MAX", 2)
+    store = RedisHistoryStore.from_url(f"redis://127.0.0.1:{free_port()}", timeout_s=0.2)
+    failed = metrics.STORE_ERRORS.labels("history", "remember")
+    before = failed._value.get()
+    try:
+        await store.remember_soon([("SF:1", "aa", b"{}"), ("SF:2", "bb", b"{}"), ("SF:3", "cc", b"{}")])
+        with pytest.raises(HistoryUnavailable):
+            await store.observe(parcel="SF:4", entities={SENDER: make_event("SF:4")})
+        assert failed._value.get() == before + 1
+        with pytest.raises(HistoryUnavailable):
+            await store.recall(parcel="SF:1")  # dropped: asked of Redis
+        assert await store.recall(parcel="SF:3") is not None
+    finally:
+        await store.close()
 
 
 @pytest.mark.parametrize("cluster", [False, True], ids=["redis", "cluster"])

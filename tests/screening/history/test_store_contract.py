@@ -438,6 +438,20 @@ async def test_a_remembered_decision_comes_back_as_previous(store: HistoryStore)
     assert replaced.previous == StoredDecision(digest="def456", decision_json=b"{}")
 
 
+async def test_a_decision_remembered_soon_is_recalled_at_once_and_found_by_the_parcels_next_observation(
+    store: HistoryStore,
+) -> None:
+    await store.observe(parcel="SF:1", entities={SENDER: make_event("SF:1", digest="aaa111")})
+
+    await store.remember_soon([("SF:1", "aaa111", b'{"d":1}'), ("SF:2", "bbb222", b'{"d":2}')])
+
+    remembered = StoredDecision(digest="aaa111", decision_json=b'{"d":1}')
+    assert await store.recall(parcel="SF:1") == remembered
+    again = await store.observe(parcel="SF:1", entities={SENDER: make_event("SF:1", digest="aaa111")})
+    assert again.previous == remembered
+    assert await store.recall(parcel="SF:2") == StoredDecision(digest="bbb222", decision_json=b'{"d":2}')
+
+
 async def test_a_parcel_observed_and_not_yet_decided_is_pending_to_a_second_observation(
     store: HistoryStore,
 ) -> None:
