@@ -85,11 +85,18 @@ def _str(raw: bytes | str) -> str:
     return raw.decode() if isinstance(raw, bytes) else raw
 
 
-def connect(url: str, *, cluster: bool = False, timeout_s: float = 0.2) -> Redis | RedisCluster:
-    """A client for redis://host:port (any node of the cluster when cluster=True), as the service uses one."""
+def connect(
+    url: str, *, cluster: bool = False, timeout_s: float = 0.2, socket_timeouts: bool = True
+) -> Redis | RedisCluster:
+    """A client for redis://host:port (any node of the cluster when cluster=True), as the service uses one.
+
+    socket_timeouts=False: reads and writes have no timeout of their own, for a caller that bounds each
+    call as a whole (asyncio.timeout); connecting still times out.
+    """
     # No client-side retries: the caller falls back at once and the next call reconnects.
     common: dict[str, Any] = {
-        "socket_timeout": timeout_s,
+        # redis-py bounds each write with asyncio.wait_for, a task of its own a write.
+        "socket_timeout": timeout_s if socket_timeouts else None,
         "socket_connect_timeout": timeout_s,
         "retry": Retry(NoBackoff(), 0),
         "decode_responses": False,
@@ -139,7 +146,11 @@ class RedisHistoryStore:
     ) -> Self:
         """A store on a new client for redis://host:port (any node of the cluster when cluster=True)."""
         return cls(
-            connect(url, cluster=cluster, timeout_s=timeout_s), prefix=prefix, timeout_s=timeout_s, **options
+            # Every call is bounded as a whole in _execute (ping() too).
+            connect(url, cluster=cluster, timeout_s=timeout_s, socket_timeouts=False),
+            prefix=prefix,
+            timeout_s=timeout_s,
+            **options,
         )
 
     async def observe(
