@@ -43,16 +43,13 @@ class Parcel:
     receiver_id_problem: str | None
     agreement: AgreementStatus | None
     local_day: date
+    # accepted_at as epoch milliseconds: read for every entity and window, so worked out once.
+    at_ms: int
 
     @property
     def main_category(self) -> str:
         """Category of the item line with the highest value."""
         return self.main.goods.category
-
-    @property
-    def at_ms(self) -> int:
-        """accepted_at as epoch milliseconds."""
-        return int(self.waybill.accepted_at.timestamp() * 1000)
 
 
 def _problem(party: Party, *, today: date) -> str | None:
@@ -135,4 +132,5 @@ def prepare(
             else None
         ),
         local_day=local_day,
+        at_ms=int(waybill.accepted_at.timestamp() * 1000),
     )
