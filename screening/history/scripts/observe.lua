@@ -62,17 +62,27 @@ local function del_all(command, key, members)
   end
 end
 
-local meta, lists, vals, ats, order = {}, {}, {}, {}, {}
+-- One pass over the hash (the entity's events may be a thousand, each parcel of a busy shop reads them all):
+-- the events and meta fields, and the earliest and newest other parcels, found on the way.
+local byte, sub = string.byte, string.sub
+local meta, lists, vals, ats, order, n = {}, {}, {}, {}, {}, 0
+local earliest_at, earliest, newest = nil, nil, nil
 local raw = redis.call('HGETALL', h)
 for i = 1, #raw, 2 do
-  local k = raw[i]
-  if string.byte(k, 1) == 124 then
-    meta[k] = raw[i + 1]
+  local k, value = raw[i], raw[i + 1]
+  if byte(k, 1) == 124 then
+    meta[k] = value
     if string.sub(k, 1, 3) == '|l:' then lists[#lists + 1] = string.sub(k, 4) end
   else
-    vals[k] = raw[i + 1]
-    ats[k] = at_of(raw[i + 1])
-    order[#order + 1] = k
+    local b1, b2, b3, b4, b5, b6 = byte(value, 1, 6)  -- at_of, inlined
+    local a = ((b1 % 4) * 256 + b2) * 4294967296 + ((b3 * 256 + b4) * 256 + b5) * 256 + b6
+    vals[k], ats[k] = value, a
+    n = n + 1
+    order[n] = k
+    if k ~= field then
+      if earliest_at == nil or a < earliest_at then earliest_at, earliest = a, k end
+      if newest == nil or a > newest then newest = a end
+    end
   end
 end
 
@@ -83,11 +93,10 @@ local first_at, first_p, first_head = nil, nil, nil
 if meta['|f'] then
   first_at, first_p, first_head = at_of(meta['|f']), string.sub(meta['|f'], 7), string.sub(meta['|f'], 1, 6)
 end
-for _, k in ipairs(order) do
-  if k ~= field and (first_at == nil or ats[k] < first_at) then
-    first_at, first_p, first_head = ats[k], k, string.sub(vals[k], 1, 6)
-  end
+if earliest ~= nil and (first_at == nil or earliest_at < first_at) then
+  first_at, first_p, first_head = earliest_at, earliest, string.sub(vals[earliest], 1, 6)
 end
+
 -- A parcel does not count for its own observation.
 local first_seen = ''
 if first_at and first_p ~= field then first_seen = int(first_at) end
@@ -102,15 +111,12 @@ redis.call('HSET', h, field, event)
 -- backlog keeps the events of its own time until a parcel at the front comes; a pickup typed a month or a
 -- year late trims nothing its correction will need. Then cap: domestic parcels go first, the oldest first, and
 -- cross-border ones only when no domestic one is left (the cross-border rules count only those).
-local newest = nil
-for _, k in ipairs(order) do
-  if k ~= field and (newest == nil or ats[k] > newest) then newest = ats[k] end
-end
 local reference = at
 if newest ~= nil and newest < at then reference = newest end
-local doomed, kept = {}, {}
-for _, k in ipairs(order) do
-  if ats[k] < reference - horizon then doomed[#doomed + 1] = k else kept[#kept + 1] = k end
+local doomed, kept, edge = {}, {}, reference - horizon
+for i = 1, #order do
+  local k = order[i]
+  if ats[k] < edge then doomed[#doomed + 1] = k else kept[#kept + 1] = k end
 end
 if #kept > max_events then
   local cross = {}
@@ -216,18 +222,21 @@ local violations = redis.call('ZRANGEBYSCORE', v, int(at - keep_v), '+inf', 'WIT
 -- One reply element per whole event, so the client's parser splits them, not Python; older ones as
 -- heads in one string, and counted here, so that Python does not decode what it only counts.
 local events, older, old_n, old_cross = {}, {}, 0, 0
-for _, k in ipairs(kept) do
+local given_from, detail_to, wide_from, char = at - horizon, at - detail, at - wide, string.char
+for i = 1, #kept do
+  local k = kept[i]
+  local a = ats[k]
   -- What lies beyond the horizon behind this parcel is outside every window: kept, not given.
-  if k ~= field and ats[k] >= at - horizon then
-    if detail > 0 and ats[k] <= at - detail then
-      local head = string.sub(vals[k], 1, 6)
+  if k ~= field and a >= given_from then
+    if detail > 0 and a <= detail_to then
+      local head = sub(vals[k], 1, 6)
       older[#older + 1] = head
-      if ats[k] > at - wide then
+      if a > wide_from then
         old_n = old_n + 1
-        if math.floor(string.byte(head, 1) / 4) % 2 == 1 then old_cross = old_cross + 1 end
+        if math.floor(byte(head, 1) / 4) % 2 == 1 then old_cross = old_cross + 1 end
       end
     else
-      events[#events + 1] = string.char(#k) .. k .. vals[k]
+      events[#events + 1] = char(#k) .. k .. vals[k]
     end
   end
 end
