@@ -75,6 +75,7 @@ from fastapi.testclient import TestClient
 
 import api.app as app_module
 from api.app import create_app
+from screening import engine as engine_module
 from screening.db import Database, upgrade_database
 from screening.decisionlog.log import DecisionLog
 from screening.decisionlog.reader import distinct_records, scan_log
@@ -376,8 +377,13 @@ def case_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def svc(tmp_path: Path, policy: Policy, case_db_template: Path) -> Iterator[Service]:
+def svc(
+    tmp_path: Path, policy: Policy, case_db_template: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Service]:
     """A started app of this test with every part up."""
+    # A body re-sent while its first sending's mark stands waits for the mark to lapse before it is decided
+    # anew (as after a write that failed): half a second here rather than five, the same path.
+    monkeypatch.setattr(engine_module, "PENDING_MS", 500)
     with running(tmp_path / "data", policy, case_db_template) as service:
         yield service
 
