@@ -18,6 +18,15 @@ def resident_id(region: str = "110105", birth: str = "19491231", seq: str = "002
     return base + ric.calc_check_digit(base + "0")
 
 
+def resident_id_with_x(region: str = "110105", birth: str = "19700101") -> str:
+    """A resident ID number whose check character is X (the first of its region and birth date)."""
+    for seq in range(100, 1000):
+        number = resident_id(region=region, birth=birth, seq=str(seq))
+        if number.endswith("X"):
+            return number
+    raise AssertionError("no X check character in range")
+
+
 def wrong_check_digit(number: str) -> str:
     """The same ID number with a different (wrong) check digit."""
     right = number[-1]

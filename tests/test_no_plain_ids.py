@@ -13,21 +13,11 @@ from screening.policy.schemas import Policy
 from screening.settings import Settings
 from tests.api.conftest import PASSWORD, CaseClient
 from tests.api.keys import bearer, make_key
-from tests.factories import BASE_TIME, party, resident_id, waybill
+from tests.factories import BASE_TIME, party, resident_id, resident_id_with_x, waybill
 from tests.screening.cases.conftest import held
 
-
-def id_with_x_check_char() -> str:
-    """A valid resident ID whose check character is X (the form most likely to slip past a digit scan)."""
-    for seq in range(100, 999):
-        number = resident_id(region="440305", birth="19900101", seq=str(seq))
-        if number.endswith("X"):
-            return number
-    raise AssertionError("no X check character in range")
-
-
 NUMBERS = [
-    id_with_x_check_char(),
+    resident_id_with_x(region="440305", birth="19900101"),
     resident_id(region="330106", birth="19850606", seq="975"),
     resident_id(region="510104", birth="19720303", seq="118"),
     resident_id(region="120101", birth="19601212", seq="447"),

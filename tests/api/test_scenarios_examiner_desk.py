@@ -32,6 +32,7 @@ from tests.factories import (
     over_limit,
     party,
     resident_id,
+    resident_id_with_x,
     waybill,
 )
 from tests.screening.compliance.test_scenarios_audit import Desk, csv_rows
@@ -86,15 +87,6 @@ def locs(r: Any) -> list[list[Any]]:
 def desk_of(client: CaseClient) -> None:
     """Log in as an officer who is also a supervisor (unmasking) and an auditor."""
     client.as_new("chief", "officer", "supervisor", "auditor")
-
-
-def x_id() -> str:
-    """A resident ID whose check character is X."""
-    for seq in range(100, 1000):
-        number = resident_id(region="110105", birth="19700101", seq=str(seq))
-        if number.endswith("X"):
-            return number
-    raise AssertionError("no X check character found")
 
 
 # One case per hold -------------------------------------------------------------------------------------
@@ -675,7 +667,7 @@ def test_the_html_report_prints_the_december_rates(desk: Desk) -> None:
 
 def test_a_number_ending_in_x_repeated_in_lowercase_in_the_goods_is_masked_everywhere(desk: Desk) -> None:
     """RULES: nowhere a plain ID number: a description repeating the sender's own number is masked too."""
-    number = x_id()
+    number = resident_id_with_x()
     wb = export_postal(
         accepted_at="2026-11-17T10:00:00+08:00",
         outlet_id="SF-A",

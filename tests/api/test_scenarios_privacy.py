@@ -46,21 +46,13 @@ from tests.factories import (
     over_limit,
     party,
     resident_id,
+    resident_id_with_x,
     waybill,
     wrong_check_digit,
 )
 from tests.services_redis import free_port
 
 # Numbers -------------------------------------------------------------------------------------------------
-
-
-def resident_with_x() -> str:
-    """A valid resident ID whose check character is X (sent lower-case below)."""
-    for seq in range(100, 999):
-        number = resident_id(region="370202", birth="19810423", seq=str(seq))
-        if number.endswith("X"):
-            return number
-    raise AssertionError("no X check character in range")
 
 
 def valid_uscc(base: str) -> str:
@@ -74,7 +66,7 @@ def false_uscc(base: str) -> str:
     return good[:17] + ("0" if good[17] != "0" else "1")
 
 
-RESIDENT_X = resident_with_x()
+RESIDENT_X = resident_id_with_x(region="370202", birth="19810423")
 TEMPORARY = resident_id(region="320102", birth="19880815", seq="613")
 PASSPORT = "EJ7QK39M2"
 HK_PERMIT = resident_id(region="810000", birth="19770913", seq="528")
