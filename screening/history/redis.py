@@ -339,7 +339,7 @@ class RedisHistoryStore:
             self._disarm()
         if not waiting and not calls:
             return []
-        sent = [*(w.call for w in waiting), *calls]
+        sent = [*(w.call for w in waiting), *calls] if waiting else calls
         try:
             async with asyncio.timeout(self._timeout_s):
                 if not self._shas:
