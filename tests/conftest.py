@@ -20,6 +20,22 @@ pytest_plugins = ["tests.services_redis", "tests.services_postgres", "tests.serv
 HISTORY_BACKENDS = ("embedded", "redis", "cluster")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Files holding slow or browser tests first, then files by their number of tests, most first."""
+    # scripts/test runs each file whole on one worker (--dist loadfile) in this order
+    # (--no-loadscope-reorder): a long file handed out last kept one worker busy while the others were
+    # done (xdist's own order, by number of tests alone, handed out the browser flows near the end).
+    by_file: dict[Path, list[pytest.Item]] = {}
+    for item in items:
+        by_file.setdefault(item.path, []).append(item)
+
+    def weight(tests: list[pytest.Item]) -> tuple[bool, int]:
+        heavy = any(t.get_closest_marker("slow") or t.get_closest_marker("browser") for t in tests)
+        return (not heavy, -len(tests))
+
+    items[:] = [item for tests in sorted(by_file.values(), key=weight) for item in tests]
+
+
 @pytest.fixture(scope="session", autouse=True)
 def cheap_password_hashes() -> Iterator[None]:
     """Argon2id at its cheapest in this process: the recommended parameters cost 0.4–0.8 s a hash here,

@@ -248,6 +248,7 @@ def test_a_422_on_a_parcel_that_would_be_held_opens_no_case(cases_client: CaseCl
 # POST /v1/score/batch ----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_batch_of_exactly_1000_waybills_is_scored_in_request_order(client: ScoringClient) -> None:
     wbs = [waybill(sender=party(phone=f"135{i:08d}")) for i in range(1000)]
     r = client.http.post("/v1/score/batch", json={"waybills": wbs})

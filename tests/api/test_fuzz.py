@@ -34,6 +34,7 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Any]
         yield app, client
 
 
+@pytest.mark.slow
 def test_the_api_keeps_to_its_schema_under_fuzzed_input(fuzzed: tuple[Any, Any]) -> None:
     app, client = fuzzed
     # Logging out would end the session every later example relies on.

@@ -299,6 +299,7 @@ def personal_id_numbers() -> set[str]:
 # The stream itself ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_stream_is_answered_whole_reaching_every_outcome_and_holding_most_ant_moving(run: Run) -> None:
     assert [a.status for a in [*run.singles, *run.batches]] == [200] * (len(run.singles) + len(run.batches))
     assert len(run.singles) == len(run.batch_decisions) == len(stream().bodies)

@@ -72,6 +72,7 @@ def stream(tmp_path_factory: pytest.TempPathFactory) -> Replayed:
     return Replayed(history=sim.waybills, dataset=dataset, online=recorder.vectors, offline=offline)
 
 
+@pytest.mark.slow
 def test_the_stream_holds_the_hard_cases(stream: Replayed) -> None:
     h = stream.history
     late = (h["received_at"] - h["accepted_at"]).dt.total_minutes() >= 5

@@ -274,6 +274,7 @@ def test_a_missing_column_is_reported_and_fails(tmp_path: Path, world: dict[str,
     assert "missing columns" in result.output
 
 
+@pytest.mark.slow
 def test_the_command_meets_the_acceptance_figures_on_the_korean_valid_split(tmp_path: Path) -> None:
     # The shared data must be there: a missing file fails the test, it is never skipped.
     assert TRAIN_CSV.is_file(), TRAIN_CSV

@@ -26,6 +26,7 @@ def possible_by_phonenumbers(phone: str, region: str) -> bool:
         return False
 
 
+@pytest.mark.slow
 @settings(max_examples=2000, deadline=None)
 @given(st.from_regex(r"1[0-9]{10}", fullmatch=True))
 def test_an_eleven_digit_mainland_number_is_possible_exactly_when_phonenumbers_says_so(phone: str) -> None:

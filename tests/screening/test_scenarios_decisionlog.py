@@ -1090,6 +1090,7 @@ KILLED = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 async def test_a_hard_kill_loses_no_answer_older_than_the_commit_window(
     settings: Settings, policy: Policy, restarted: list[Engine]
 ) -> None:

@@ -290,6 +290,7 @@ LANES = ("domestic", "export_postal", "export_express", "import_postal", "cbec_i
 # Scores in [0, 1] for every kind of waybill --------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lane", LANES)
 async def test_a_first_parcel_of_every_lane_gets_a_probability_and_the_reason_its_thresholds_ask_for(
     model_engine: Engine, lane: str

@@ -168,6 +168,7 @@ def test_the_model_has_53_features_each_named_once() -> None:
     assert len(set(FEATURE_NAMES)) == 53
 
 
+@pytest.mark.slow
 def test_a_trained_version_lists_the_53_features_in_the_vectors_order_with_the_policys_band(
     world: World,
 ) -> None:

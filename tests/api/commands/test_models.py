@@ -57,6 +57,7 @@ def test_first_start_trains_and_promotes_a_model_once(tmp_path: Path) -> None:
     assert [m.version for m in registry.versions()] == [first]
 
 
+@pytest.mark.slow
 def test_train_list_promote_evaluate_and_backtest(cli: typer.Typer, tmp_path: Path) -> None:
     history = tmp_path / "h.parquet"
     run(
