@@ -420,6 +420,11 @@ def _outermost(hits: list[_Hit], *, ordered: bool) -> list[_Hit]:
     return kept
 
 
+# Readings of distinct descriptions kept by a catalogue (GoodsCatalogue.analyse, goods_text): some 22 MB when
+# full of descriptions that name a brand.
+_KEPT_READINGS = 32_768
+
+
 class GoodsCatalogue:
     """The goods lists compiled into automatons; analyse() is pure and fast."""
 
@@ -436,6 +441,12 @@ class GoodsCatalogue:
         self._folds = folds
         self._brand_by_alias = brand_by_alias
         self._brand_by_name = brand_by_name
+        # A shop sends the same goods all day: the same descriptions come again and again (152 distinct in
+        # 5,106 items of the simulated month), and reading one cost 18 µs, 0.3 µs once kept. Both readings
+        # are pure functions of the text and of this catalogue, which never changes once built, so a kept
+        # result is the one reading again would give.
+        self._analysed = functools.lru_cache(maxsize=_KEPT_READINGS)(self._analyse)
+        self._goods_texts = functools.lru_cache(maxsize=_KEPT_READINGS)(self._goods_text)
 
     @classmethod
     def load(cls, directory: Path | None = None) -> GoodsCatalogue:
@@ -461,14 +472,20 @@ class GoodsCatalogue:
     def goods_text(self, description: str) -> str:
         """A description as one article whatever its punctuation: 面霜, face cream. and 面霜（face cream） are
         面霜 face cream (a mark becomes a space, so 3.5mm stays apart from 35mm)."""
-        # Invisible characters go first: as marks they would become spaces and split a word (cre\u00adam).
-        text = self.normalise_text(_MARKS.sub(" ", _INVISIBLE.sub("", description)))
-        return _TIMES_GAP.sub("x", _UNIT_GAP.sub("", text))
+        return self._goods_texts(description)
 
     def analyse(
         self, description: str, *, category: str | None = None, brand: str | None = None
     ) -> GoodsMatch:
         """Category (given or inferred), prohibited hits and protected brands of one item."""
+        return self._analysed(description, category, brand)
+
+    def _goods_text(self, description: str) -> str:
+        # Invisible characters go first: as marks they would become spaces and split a word (cre\u00adam).
+        text = self.normalise_text(_MARKS.sub(" ", _INVISIBLE.sub("", description)))
+        return _TIMES_GAP.sub("x", _UNIT_GAP.sub("", text))
+
+    def _analyse(self, description: str, category: str | None, brand: str | None) -> GoodsMatch:
         text, gaps = _fold_marked(description, _JOINT)
         closed = None
         if _JOINT in text:

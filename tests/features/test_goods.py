@@ -474,6 +474,26 @@ def test_lists_load_from_another_directory(write_lists: ListWriter) -> None:
     assert catalogue.analyse("Acme 大米").brands == (BrandHit("Acme", "Acme", None),)
 
 
+def test_a_reading_kept_by_one_catalogue_is_not_another_catalogues(
+    catalogue: GoodsCatalogue, write_lists: ListWriter
+) -> None:
+    # Catalogues keep the readings of descriptions they have seen: each its own, by its own lists.
+    other = GoodsCatalogue.load(write_lists(prohibited="class,term,lang\ndrugs,大米,zh\ndrugs,大麻,zh\n"))
+    assert catalogue.analyse("大米 5kg").prohibited == ()
+    assert classes(other.analyse("大米 5kg")) == {"drugs"}
+    assert catalogue.analyse("大米 5kg").prohibited == ()
+
+
+def test_the_same_description_read_again_under_another_declared_category_or_brand_is_read_anew(
+    catalogue: GoodsCatalogue,
+) -> None:
+    plain = catalogue.analyse("手机壳")
+    declared = catalogue.analyse("手机壳", category="electronics", brand="Apple")
+    assert catalogue.analyse("手机壳") == plain
+    assert (declared.category, declared.category_inferred) == ("electronics", False)
+    assert (plain.category_inferred, catalogue.goods_text("手机壳，")) == (True, "手机壳")
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
