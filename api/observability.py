@@ -14,6 +14,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from screening.decisionlog.journal import process_lag_s
 from screening.logs import REQUEST_ID
 from screening.metrics import DECISION_LOG_LAG
 
@@ -92,11 +93,9 @@ class RequestContext:
 
 async def metrics(request: Request) -> Response:
     """Prometheus metrics of this process, or of every worker when PROMETHEUS_MULTIPROC_DIR is set."""
-    engine = getattr(request.app.state, "engine", None)
-    if engine is not None and engine.log is not None:
-        # The writer thread sets it as it commits; a writer that cannot commit sets nothing, so it is
-        # read again here (for this worker; the others' as they last set it).
-        DECISION_LOG_LAG.set(engine.log.journal.lag_s())
+    # The writer thread sets it as it commits; a writer that cannot commit sets nothing, so it is read
+    # again here (for this worker; the others' as they last set it).
+    DECISION_LOG_LAG.set(process_lag_s())
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         prometheus_multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]

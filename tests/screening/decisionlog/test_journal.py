@@ -13,10 +13,11 @@ from typing import Any
 import orjson
 import polars as pl
 import pytest
+from prometheus_client import REGISTRY
 
 from screening.compliance.metrics import latest_per_parcel
 from screening.decisionlog import LogLayout, compact, distinct_records, scan_log
-from screening.decisionlog.journal import Journal, segments
+from screening.decisionlog.journal import Journal, process_lag_s, segments
 from tests.screening.compliance.logrows import row
 
 REPO = Path(__file__).resolve().parents[3]
@@ -61,6 +62,28 @@ def test_the_writer_commits_without_being_asked(tmp_path: Path) -> None:
         assert logged(layout) == ["SF8000000001"]  # readable from the journal before any compaction
     finally:
         journal.close()
+
+
+def test_the_lag_gauge_shows_a_stuck_journal_while_another_of_the_process_commits(tmp_path: Path) -> None:
+    # The gauge is the process's: a second journal committing as usual must not set it back to 0.
+    stuck = open_journal(LogLayout(tmp_path / "stuck"), commit_interval_s=0.01)
+    busy = open_journal(LogLayout(tmp_path / "busy"), commit_interval_s=0.01)
+    try:
+        with stuck._io_lock:  # its writer waits: what it has stays uncommitted
+            stuck.append(numbered(1))
+            time.sleep(0.2)
+            busy.append(numbered(2))
+            deadline = time.monotonic() + 2.0
+            while busy.committed == 0 and time.monotonic() < deadline:
+                time.sleep(0.005)
+            time.sleep(0.05)  # more of busy's commits, each setting the gauge
+            assert busy.committed == 1
+            assert (REGISTRY.get_sample_value("screening_decision_log_lag_seconds") or 0.0) >= 0.2
+            assert process_lag_s() >= 0.2
+    finally:
+        stuck.close()
+        busy.close()
+    assert process_lag_s() == 0.0
 
 
 CHILD = textwrap.dedent(
