@@ -282,4 +282,10 @@ def upgrade_database(url: str) -> None:
     """Apply every Alembic migration not yet applied (idempotent; safe at each start)."""
     from alembic import command
 
-    command.upgrade(alembic_config(url), "head")
+    with _MIGRATING:
+        command.upgrade(alembic_config(url), "head")
+
+
+# Alembic's migration context is global to the process: two upgrades at once in two threads ran on each
+# other's connection (a segmentation fault in sqlite3 when one closed it under the other).
+_MIGRATING = threading.Lock()

@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from datetime import UTC, datetime
@@ -37,7 +38,7 @@ from screening.contract import Decision, Inspection
 from screening.db import Database, database_url, upgrade_database
 from screening.engine import Engine, ParcelSeen
 from screening.entities import ParcelEntities
-from screening.errors import HistoryUnavailable
+from screening.errors import HistoryUnavailable, Unavailable
 from screening.parcel import Parcel
 from screening.privacy import PersonalData
 from screening.settings import Settings
@@ -77,6 +78,8 @@ class CaseDesk:
         self.feedback_every_s = feedback_every_s
         self._clock = clock or (lambda: datetime.now(UTC))
         self._migrate = migrate
+        # A replay given up on after its timeout goes on in its thread: the next one must not run beside it.
+        self._replaying = threading.Lock()
         self._sql_ok = True
         self._waiting: set[str] = set()  # case ids in the outbox, not yet in SQL
         self._task: asyncio.Task[None] | None = None
@@ -213,6 +216,14 @@ class CaseDesk:
         return written
 
     def _replay_sync(self) -> int:
+        if not self._replaying.acquire(blocking=False):
+            raise Unavailable("an earlier replay of the outbox has not finished")
+        try:
+            return self._replay_alone()
+        finally:
+            self._replaying.release()
+
+    def _replay_alone(self) -> int:
         if self._migrate is not None:
             # Until it has worked once: the database may have been down when the service started.
             self._migrate()

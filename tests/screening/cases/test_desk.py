@@ -1,5 +1,6 @@
 """Holds become cases, officers act on them, outcomes flow back to history and labels (SQLite, PostgreSQL)."""
 
+import threading
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -318,3 +319,27 @@ async def test_concurrent_holds_each_get_a_case_and_one_unbroken_audit_chain(
     assert sorted(c.waybill_no for c in rows(db, Case)) == sorted(wb["waybill_no"] for wb in waybills)
     verdict = await desk.verify_audit()
     assert verdict.ok and verdict.entries == 12
+
+
+async def test_a_replay_still_running_is_not_run_again_beside_itself(
+    db: Database, make_desk: Callable[..., CaseDesk], caplog: pytest.LogCaptureFixture
+) -> None:
+    # A replay given up on after its timeout goes on in its thread; the next round used to run beside it,
+    # migrating at the same time (Alembic's context is global to the process).
+    started, release, calls = anyio.Event(), threading.Event(), []
+
+    def slow_migrate() -> None:
+        calls.append(threading.get_ident())
+        anyio.from_thread.run_sync(started.set)
+        assert release.wait(timeout=10)
+
+    desk = make_desk(db, migrate=slow_migrate)
+    async with anyio.create_task_group() as group:
+        group.start_soon(desk.replay_outbox)
+        await started.wait()
+        assert await desk.replay_outbox() == 0  # turned away at once: the first one still runs
+        assert "an earlier replay of the outbox has not finished" in caplog.text
+        release.set()
+    assert len(calls) == 1
+    assert await desk.replay_outbox() == 0  # migrated once; the next replay runs
+    assert len(calls) == 1
