@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager, suppress
 from datetime import UTC, datetime
 
 from fastapi import FastAPI
-from fastapi.routing import iter_route_contexts
 
 from api import errors, observability, openapi, pages
 from api.bodylimit import BodyLimit
@@ -100,10 +99,4 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # (/metrics, /docs; included routers stand in app.routes without a path).
     own = [route for route in app.routes if hasattr(route, "path")]
     app.add_middleware(RequestContext, routes=[*(r for router in routers for r in router.routes), *own])
-    # FastAPI builds an included router's routes (dependants, their pydantic TypeAdapters) at the first
-    # request routed through it, under warnings.catch_warnings(): process-wide filters, so two apps' first
-    # requests in two threads undo each other's "ignore" (a stray UnsupportedFieldAttributeWarning, or an
-    # "ignore" left behind). Built here, once, in the thread that makes the app.
-    for _ in iter_route_contexts(app.routes):
-        pass
     return app
