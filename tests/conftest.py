@@ -1,5 +1,6 @@
 """Fixtures shared by every test: settings in a temporary data dir, the engine, an HTTP client."""
 
+import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -10,6 +11,7 @@ from argon2 import PasswordHasher, profiles
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from screening.db import database_url, sqlite_file, upgrade_database
 from screening.engine import Engine, build_engine
 from screening.people import passwords
 from screening.policy.loader import load_policy
@@ -69,10 +71,25 @@ def policy() -> Policy:
     return shipped.model_copy(update={"audit": Audit(random_rate=0.0)})
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite case database with every migration applied, copied for each test that needs one: a new
+    file cost 38 ms of CPU to migrate at every app's start, 6 ms when it is already at the head."""
+    path = tmp_path_factory.mktemp("sqlite") / "template.db"
+    upgrade_database(f"sqlite:///{path}")
+    return path
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    """Development settings with a private data dir."""
-    return Settings(env="development", data_dir=tmp_path / "data")
+def settings(tmp_path: Path, sqlite_template: Path) -> Settings:
+    """Development settings with a private data dir, its case database migrated (the app's start checks)."""
+    settings = Settings(env="development", data_dir=tmp_path / "data")
+    settings.data_dir.mkdir(parents=True, exist_ok=True)  # another fixture of the test may have made it
+    file = sqlite_file(database_url(settings))
+    assert file is not None
+    if not file.exists():
+        shutil.copyfile(sqlite_template, file)
+    return settings
 
 
 @pytest.fixture

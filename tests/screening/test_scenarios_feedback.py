@@ -51,7 +51,6 @@ pytestmark = pytest.mark.anyio
 
 # The case tests' fixtures, used here too: a migrated case database (an SQLite file, then PostgreSQL)
 # and a case desk on the test engine whose confirmed violations feed the engine's history.
-sqlite_template = case_fixtures.sqlite_template
 migrated_postgres = case_fixtures.migrated_postgres
 database_url = case_fixtures.database_url
 db = case_fixtures.db

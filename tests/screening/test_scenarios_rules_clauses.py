@@ -21,7 +21,6 @@ pytestmark = pytest.mark.anyio
 
 # The case tests' fixtures, as test_scenarios_feedback.py uses them: a migrated case database (SQLite, then
 # PostgreSQL) and a case desk on the test engine.
-sqlite_template = case_fixtures.sqlite_template
 migrated_postgres = case_fixtures.migrated_postgres
 database_url = case_fixtures.database_url
 db = case_fixtures.db

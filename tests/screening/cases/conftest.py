@@ -45,14 +45,6 @@ def empty_tables(url: str) -> None:
     engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An SQLite file with every migration applied, copied for each test (migrating is slow)."""
-    path = tmp_path_factory.mktemp("sqlite") / "template.db"
-    upgrade_database(f"sqlite:///{path}")
-    return path
-
-
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
     """A migrated, empty case database: an SQLite file, then PostgreSQL."""

@@ -7,7 +7,6 @@ from tests.screening.cases.conftest import (  # noqa: F401
     database_url,
     db,
     migrated_postgres,
-    sqlite_template,
 )
 
 
