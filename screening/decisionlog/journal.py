@@ -24,7 +24,9 @@ SUFFIX = ".jsonl"
 
 def process_lag_s() -> float:
     """How long the oldest item that no open journal of this process has committed has waited (0: none)."""
-    return max((journal.lag_s() for journal in list(_OPEN)), default=0.0)
+    with _OPEN_LOCK:
+        journals = list(_OPEN)
+    return max((journal.lag_s() for journal in journals), default=0.0)
 
 
 class Journal(Generic[T]):
@@ -62,7 +64,8 @@ class Journal(Generic[T]):
         self._prefix = f"{os.getpid()}-{time.time_ns() // 1_000_000}"
         directory.mkdir(parents=True, exist_ok=True)
         self._thread = threading.Thread(target=self._run, name="decision-journal", daemon=True)
-        _OPEN.add(self)
+        with _OPEN_LOCK:
+            _OPEN.add(self)
         self._thread.start()
 
     def append(self, item: T) -> None:
@@ -96,7 +99,8 @@ class Journal(Generic[T]):
         self._stop.set()
         self._thread.join()
         self.seal()
-        _OPEN.discard(self)
+        with _OPEN_LOCK:
+            _OPEN.discard(self)
 
     def _run(self) -> None:
         while not self._stop.wait(self.commit_interval_s):
@@ -221,3 +225,5 @@ def segments(directory: Path) -> list[Path]:
 # process, and the lag gauge is the process's. Set from one journal's lag alone, a journal committing
 # as usual hid the lag of another that could not commit.
 _OPEN: weakref.WeakSet[Journal[Any]] = weakref.WeakSet()
+# A set read in one thread while another adds to it raises: the writers and /metrics read it, apps add.
+_OPEN_LOCK = threading.Lock()
