@@ -62,7 +62,6 @@ from api.app import create_app
 from api.jsonbody import DUPLICATE_KEY
 from features.identity import mask_id
 from screening.cases.tables import AuditEntry
-from screening.db import upgrade_database
 from screening.history import redis as redis_store
 from screening.history.redis import RedisHistoryStore
 from screening.policy.loader import load_policy
@@ -600,14 +599,6 @@ def test_a_re_sent_waybill_costs_one_round_trip_and_gets_its_decision(
 # SQL down: case pages and the case API answer 503, and nothing they were asked is done ----------------------
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An SQLite case database with every migration applied, copied for each service of this module."""
-    path = tmp_path_factory.mktemp("sqlite") / "template.db"
-    upgrade_database(f"sqlite:///{path}")
-    return path
-
-
 @dataclass
 class Desk:
     """A service whose case database can be switched off, with the customs system's key and a person."""
@@ -625,9 +616,9 @@ class Desk:
 
 
 @pytest.fixture
-def desk(tmp_path: Path, policy: Policy, template: Path) -> Iterator[Desk]:
+def desk(tmp_path: Path, policy: Policy, sqlite_template: Path) -> Iterator[Desk]:
     """A started service on SQLite behind a switch, a supervisor logged in, the customs key known."""
-    with running(tmp_path / "data", policy, template) as svc:
+    with running(tmp_path / "data", policy, sqlite_template) as svc:
         people = CaseClient(svc.http, svc.app)
         people.add_user("zhou", "supervisor", "officer")
         customs = svc.key("customs", "SHA-PVG")

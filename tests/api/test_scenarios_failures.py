@@ -76,7 +76,7 @@ from fastapi.testclient import TestClient
 import api.app as app_module
 from api.app import create_app
 from screening import engine as engine_module
-from screening.db import Database, upgrade_database
+from screening.db import Database
 from screening.decisionlog.log import DecisionLog
 from screening.decisionlog.reader import distinct_records, scan_log
 from screening.engine import Engine, build_engine
@@ -368,23 +368,15 @@ def running(
                 service.disk.failing, service.sql.down, service.history.mode = False, False, "up"
 
 
-@pytest.fixture(scope="module")
-def case_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An SQLite case database with every migration applied, copied for each app of this module."""
-    path = tmp_path_factory.mktemp("sqlite") / "template.db"
-    upgrade_database(f"sqlite:///{path}")
-    return path
-
-
 @pytest.fixture
 def svc(
-    tmp_path: Path, policy: Policy, case_db_template: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, policy: Policy, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Service]:
     """A started app of this test with every part up."""
     # A body re-sent while its first sending's mark stands waits for the mark to lapse before it is decided
     # anew (as after a write that failed): half a second here rather than five, the same path.
     monkeypatch.setattr(engine_module, "PENDING_MS", 500)
-    with running(tmp_path / "data", policy, case_db_template) as service:
+    with running(tmp_path / "data", policy, sqlite_template) as service:
         yield service
 
 
@@ -394,9 +386,9 @@ def starting_policy() -> Policy:
 
 
 @pytest.fixture(scope="module")
-def shared_app(tmp_path_factory: pytest.TempPathFactory, case_db_template: Path) -> Iterator[Service]:
+def shared_app(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Iterator[Service]:
     """One started app for the stateless comparisons of this module (its history renewed per test)."""
-    with running(tmp_path_factory.mktemp("shared") / "data", starting_policy(), case_db_template) as service:
+    with running(tmp_path_factory.mktemp("shared") / "data", starting_policy(), sqlite_template) as service:
         yield service
 
 
@@ -1033,15 +1025,15 @@ def test_parcels_not_held_are_decided_as_usual_while_the_case_database_is_down(
 
 
 def test_holds_answered_while_the_case_database_was_down_survive_a_restart(
-    tmp_path: Path, policy: Policy, case_db_template: Path
+    tmp_path: Path, policy: Policy, sqlite_template: Path
 ) -> None:
     data = tmp_path / "data"
-    with running(data, policy, case_db_template) as service:
+    with running(data, policy, sqlite_template) as service:
         customs = service.key("customs", "SHA-PVG")
         service.sql.down = True
         ids = {service.score(held())["case_id"] for _ in range(2)} | {service.score(over_limit())["case_id"]}
         # Stopped before the database came back.
-    with running(data, policy, case_db_template) as service:
+    with running(data, policy, sqlite_template) as service:
         wait_for(lambda: case_ids(service, customs) == ids, "the cases answered before the restart")
 
 
@@ -1131,16 +1123,16 @@ def test_the_decision_logs_lag_shows_in_the_metrics_while_its_disk_fails(svc: Se
 
 
 def test_decisions_answered_while_the_disk_failed_are_in_the_log_after_a_restart(
-    tmp_path: Path, policy: Policy, case_db_template: Path
+    tmp_path: Path, policy: Policy, sqlite_template: Path
 ) -> None:
     data = tmp_path / "data"
     wbs = [waybill(), held(), export_postal()]
-    with running(data, policy, case_db_template) as service:
+    with running(data, policy, sqlite_template) as service:
         service.disk.failing = True
         decided = [service.score(wb)["decision"] for wb in wbs]
         time.sleep(0.1)
         service.disk.failing = False
-    with running(data, policy, case_db_template) as service:
+    with running(data, policy, sqlite_template) as service:
         assert [service.logged(wb) for wb in wbs] == [[d] for d in decided]
 
 
@@ -1226,11 +1218,11 @@ def test_an_inspection_refused_during_an_outage_counts_once_when_reported_again(
 
 
 def test_lists_and_violations_are_back_after_a_restart(
-    tmp_path: Path, policy: Policy, case_db_template: Path
+    tmp_path: Path, policy: Policy, sqlite_template: Path
 ) -> None:
     data = tmp_path / "data"
     who, listed = sender("791"), sender("792")
-    with running(data, policy, case_db_template) as service:
+    with running(data, policy, sqlite_template) as service:
         admin = service.key("admin", "ops")
         first = waybill(sender=who)
         service.score(first)
@@ -1242,7 +1234,7 @@ def test_lists_and_violations_are_back_after_a_restart(
         )
         entry = [{"kind": "phone", "value": listed["phone"], "list": "watch"}]
         assert service.http.put("/v1/admin/lists", json=entry, headers=admin).status_code == 200
-    with running(data, policy, case_db_template) as service:
+    with running(data, policy, sqlite_template) as service:
         d = service.score(waybill(sender=who, hours_after=3))
         assert (d["decision"], evidence(d, "PRIOR_VIOLATIONS")["violations"]) == ("inspect", 1)
         hit = service.score(waybill(sender=listed))
@@ -1250,37 +1242,37 @@ def test_lists_and_violations_are_back_after_a_restart(
 
 
 def test_a_violation_refused_during_an_outage_and_sent_again_counts_once_after_a_restart(
-    tmp_path: Path, policy: Policy, case_db_template: Path
+    tmp_path: Path, policy: Policy, sqlite_template: Path
 ) -> None:
     data = tmp_path / "data"
     who = sender("793")
     first = waybill(sender=who)
     body = phone_violation(who["phone"], first)
-    with running(data, policy, case_db_template) as service:
+    with running(data, policy, sqlite_template) as service:
         admin = service.key("admin", "ops")
         service.score(first)
         service.history.mode = "down"
         assert service.http.post("/v1/admin/violations", json=body, headers=admin).status_code == 503
         service.history.mode = "up"
         assert service.http.post("/v1/admin/violations", json=body, headers=admin).status_code == 200
-    with running(data, policy, case_db_template) as service:
+    with running(data, policy, sqlite_template) as service:
         d = service.score(waybill(sender=who, hours_after=3))
         assert (d["decision"], evidence(d, "PRIOR_VIOLATIONS")["violations"]) == ("inspect", 1)
 
 
 def test_two_violations_of_one_sender_hold_the_next_parcel_after_a_restart(
-    tmp_path: Path, policy: Policy, case_db_template: Path
+    tmp_path: Path, policy: Policy, sqlite_template: Path
 ) -> None:
     data = tmp_path / "data"
     who = sender("794")
     parcels = [waybill(sender=who), waybill(sender=who, hours_after=1)]
-    with running(data, policy, case_db_template) as service:
+    with running(data, policy, sqlite_template) as service:
         admin = service.key("admin", "ops")
         for wb in parcels:
             service.score(wb)
             body = phone_violation(who["phone"], wb)
             assert service.http.post("/v1/admin/violations", json=body, headers=admin).status_code == 200
-    with running(data, policy, case_db_template) as service:
+    with running(data, policy, sqlite_template) as service:
         d = service.score(waybill(sender=who, hours_after=3))
         assert d["decision"] == "hold" and d["case_id"]
         assert (
@@ -1293,26 +1285,26 @@ def test_two_violations_of_one_sender_hold_the_next_parcel_after_a_restart(
 
 
 def test_a_list_entry_taken_off_stays_off_after_a_restart(
-    tmp_path: Path, policy: Policy, case_db_template: Path
+    tmp_path: Path, policy: Policy, sqlite_template: Path
 ) -> None:
     data = tmp_path / "data"
-    with running(data, policy, case_db_template) as service:
+    with running(data, policy, sqlite_template) as service:
         admin = service.key("admin", "ops")
         on = [{"kind": "phone", "value": "13700079501", "list": "black"}]
         assert service.http.put("/v1/admin/lists", json=on, headers=admin).status_code == 200
         off = [{**on[0], "listed": False}]
         assert service.http.put("/v1/admin/lists", json=off, headers=admin).status_code == 200
-    with running(data, policy, case_db_template) as service:
+    with running(data, policy, sqlite_template) as service:
         d = service.score(waybill(sender=party(phone="13700079501")))
         assert d["decision"] == "release" and d["reasons"] == []
 
 
 def test_a_case_seized_while_the_history_is_down_flags_the_sender_after_a_restart(
-    tmp_path: Path, policy: Policy, case_db_template: Path
+    tmp_path: Path, policy: Policy, sqlite_template: Path
 ) -> None:
     data = tmp_path / "data"
     who = sender("795")
-    with running(data, policy, case_db_template) as service:
+    with running(data, policy, sqlite_template) as service:
         customs = service.key("customs", "SHA-PVG")
         case_id = service.score(held(sender=who))["case_id"]
         service.history.mode = "down"
@@ -1324,7 +1316,7 @@ def test_a_case_seized_while_the_history_is_down_flags_the_sender_after_a_restar
         service.history.mode = "up"
         case = service.http.get(f"/v1/cases/{case_id}", headers=customs).json()
         assert case["status"] == "seized"
-    with running(data, policy, case_db_template) as service:
+    with running(data, policy, sqlite_template) as service:
         d = service.score(waybill(sender=who, hours_after=3))
         assert (d["decision"], evidence(d, "PRIOR_VIOLATIONS")["violations"]) == ("inspect", 1)
 
@@ -1333,9 +1325,9 @@ def test_a_case_seized_while_the_history_is_down_flags_the_sender_after_a_restar
 
 
 def test_the_service_starts_while_the_history_store_is_down_and_is_ready_once_it_answers(
-    tmp_path: Path, policy: Policy, case_db_template: Path
+    tmp_path: Path, policy: Policy, sqlite_template: Path
 ) -> None:
-    with running(tmp_path / "data", policy, case_db_template, history="down") as service:
+    with running(tmp_path / "data", policy, sqlite_template, history="down") as service:
         assert service.http.get("/healthz").status_code == 200
         assert service.http.get("/readyz").status_code == 503
         assert pairs(service.score(export_postal(items=[item(quantity=1, unit_value=100.0)]))) == [
@@ -1347,9 +1339,9 @@ def test_the_service_starts_while_the_history_store_is_down_and_is_ready_once_it
 
 
 def test_the_service_starts_while_the_case_database_is_down_and_its_holds_become_cases(
-    tmp_path: Path, policy: Policy, case_db_template: Path
+    tmp_path: Path, policy: Policy, sqlite_template: Path
 ) -> None:
-    with running(tmp_path / "data", policy, case_db_template, sql_down=True) as service:
+    with running(tmp_path / "data", policy, sqlite_template, sql_down=True) as service:
         assert service.http.get("/readyz").status_code == 200
         d = service.score(held())
         assert d["decision"] == "hold" and d["case_id"]

@@ -50,7 +50,6 @@ from typer.testing import CliRunner, Result
 
 from api.app import create_app
 from api.cli import app as cli
-from screening.db import database_url, upgrade_database
 from screening.decisionlog import LogLayout
 from screening.decisionlog.reader import scan_log
 from screening.settings import DEFAULT_POLICY, Settings, get_settings
@@ -96,19 +95,11 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     get_settings.cache_clear()
 
 
-@pytest.fixture(scope="module")
-def empty_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An SQLite database migrated once (a migration costs more than most commands here)."""
-    folder = tmp_path_factory.mktemp("migrated")
-    upgrade_database(database_url(Settings(env="development", data_dir=folder)))
-    return folder / "screening.db"
-
-
 @pytest.fixture
-def db_dir(data_dir: Path, empty_database: Path) -> Path:
+def db_dir(data_dir: Path, sqlite_template: Path) -> Path:
     """The CLI's data dir holding an empty, migrated case database, as after a first start."""
     data_dir.mkdir(parents=True)
-    shutil.copyfile(empty_database, data_dir / "screening.db")
+    shutil.copyfile(sqlite_template, data_dir / "screening.db")
     return data_dir
 
 
@@ -526,11 +517,11 @@ WEEK_IDS = {
 
 
 @pytest.fixture(scope="module")
-def scored_week(tmp_path_factory: pytest.TempPathFactory, empty_database: Path) -> Path:
+def scored_week(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Path:
     """A data dir where `score` decided a held, a false-ID and an un-X-rayed parcel of 2026-11-11."""
     data = tmp_path_factory.mktemp("week") / "data"
     data.mkdir()
-    shutil.copyfile(empty_database, data / "screening.db")
+    shutil.copyfile(sqlite_template, data / "screening.db")
     with pytest.MonkeyPatch.context() as patch:
         for name in SETTINGS_ENV:
             patch.delenv(name, raising=False)
